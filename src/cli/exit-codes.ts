@@ -1,0 +1,14 @@
+import { CommanderError } from 'commander';
+import { InputError } from '../core/errors';
+
+/** DESIGN §6: 0 ok, 1 update failed (or any other failure), 2 bad input. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** The one place where error classes become exit codes. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof InputError) return EXIT_BAD_INPUT;
+  if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT;
+  return EXIT_FAILED;
+}

@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { ClusterUpdateError } from '../core/errors';
+import { EXIT_OK, exitCodeFor } from './exit-codes';
+import { registerCommands } from './commands';
+
+/** Builds the `cluster-update` program; exported so tests can run it in-process. */
+export function buildProgram(): Command {
+  const program = new Command('cluster-update')
+    .description('Update a whole cluster — platform and services — with a canary, rolling waves, a service DAG, checkpoints and resume.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerCommands(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function run(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) return exitCodeFor(error); // commander already printed it
+    const message = error instanceof ClusterUpdateError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error);
+    process.stderr.write(`cluster-update: ${message}\n`);
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and construct tests are fast; integration tests start real processes
+// (DynamoDB Local, the SSM emulator and its fleet, the local Step Functions
+// runtime) on 127.0.0.1, so they get longer timeouts and run in forked workers.
+export default defineConfig({
+  test: {
+    include: ['test/unit/**/*.test.ts', 'test/constructs/**/*.test.ts', 'test/integration/**/*.test.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    reporters: ['default'],
+  },
+});
