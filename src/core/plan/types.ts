@@ -10,6 +10,10 @@ export interface Plan {
   readonly previous?: string;
   /** The node taken out and fully updated first. */
   readonly canary: string;
+  /** Why that node: "named in policy.canary" or "auto: hosts 9 services". */
+  readonly canaryReason: string;
+  /** policy.maxInFlight resolved to a node count. */
+  readonly maxInFlight: number;
   /** Platform waves over every node except the canary; each node in exactly one wave. */
   readonly waves: readonly (readonly string[])[];
   /** Topological levels of service names (long-running and one-off alike). */

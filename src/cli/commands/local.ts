@@ -1,0 +1,158 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { InputError } from '../../core/errors';
+import { isProcessAlive, readLocalState, removeLocalState, resolveRunDirectory, stateFile, writeLocalState, type LocalState } from '../../local/local-state';
+import { loadFleetInputs, fleetInputOptions, type FleetInputOptions } from '../fleet-inputs';
+import { waitForPortsClosed } from '../../local/port-check';
+
+const BIN = resolve(__dirname, '..', '..', '..', 'bin', 'cluster-update.js');
+const START_TIMEOUT_MS = 120_000;
+
+/** `local up` is already running in that run directory. */
+export class LocalRuntimeAlreadyRunningError extends InputError {
+  public readonly pid: number;
+  public constructor(state: LocalState) {
+    super(`the local runtime is already running in ${state.runDirectory} (pid ${state.pid}); run \`cluster-update local down\` first`);
+    this.name = 'LocalRuntimeAlreadyRunningError';
+    this.pid = state.pid;
+  }
+}
+
+interface UpOptions extends FleetInputOptions {
+  readonly runDir?: string;
+  readonly json?: boolean;
+  readonly persistent?: boolean;
+}
+
+export function register(program: Command): void {
+  const local = program.command('local').description('Run the embedded local stand-ins of AWS (DynamoDB Local, SSM emulator + simulated fleet, Step Functions) on 127.0.0.1');
+
+  fleetInputOptions(
+    local
+      .command('up')
+      .description('start the local runtime in the background and return once it is ready')
+      .option('--run-dir <dir>', 'run directory (state.json, node roots, logs)', undefined)
+      .option('--json', 'print { endpoints, nodes } as JSON')
+      .option('--no-persistent', 'keep DynamoDB tables in memory instead of under the run directory'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ cluster-update local up\n  $ cluster-update local up --nodes 12 --json\n  $ cluster-update local up -m examples/analytics-cluster/release-7.2.0.yaml --inventory examples/analytics-cluster/inventory.yaml')
+    .action(async (options: UpOptions) => {
+      const state = await localUp(options);
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify({ endpoints: state.endpoints, nodes: state.nodes, runDirectory: state.runDirectory, stateMachineArn: state.stateMachineArn, tableName: state.tableName }, null, 2)}\n`);
+      } else {
+        process.stdout.write(
+          `local runtime up (pid ${state.pid}) in ${state.runDirectory}\n` +
+            `  dynamodb       ${state.endpoints.dynamodb}\n  ssm            ${state.endpoints.ssm}\n` +
+            `  stepfunctions  ${state.endpoints.stepfunctions}\n  fleet          ${state.endpoints.fleet}\n` +
+            `  cluster ${state.cluster}: ${state.nodes.join(', ')}\n`,
+        );
+      }
+    });
+
+  local
+    .command('down')
+    .description('stop everything `local up` started; leaves no process or port behind')
+    .option('--run-dir <dir>', 'run directory')
+    .action(async (options: { runDir?: string }) => {
+      const state = await localDown(resolveRunDirectory(options.runDir));
+      process.stdout.write(state ? `local runtime stopped (pid ${state.pid})\n` : 'the local runtime was not running\n');
+    });
+
+  fleetInputOptions(
+    local
+      .command('serve', { hidden: true })
+      .description('run the local runtime in the foreground (what `local up` starts in the background)')
+      .option('--run-dir <dir>', 'run directory')
+      .addOption(new Option('--persistent', 'keep DynamoDB tables on disk')),
+  ).action(async (options: UpOptions) => {
+    await serve(options);
+  });
+}
+
+/** Starts `local serve` in the background and waits until it has written its state file. */
+export async function localUp(options: UpOptions): Promise<LocalState> {
+  const runDirectory = resolveRunDirectory(options.runDir);
+  const existing = safeReadState(runDirectory);
+  if (existing && isProcessAlive(existing.pid)) throw new LocalRuntimeAlreadyRunningError(existing);
+  if (existing) removeLocalState(runDirectory);
+  loadFleetInputs(options); // validate input before anything starts: bad input → exit 2, nothing touched
+
+  mkdirSync(runDirectory, { recursive: true });
+  const log = openSync(join(runDirectory, 'local.log'), 'a');
+  const args = [BIN, 'local', 'serve', '--run-dir', runDirectory];
+  if (options.manifest) args.push('--manifest', resolve(options.manifest));
+  if (options.inventory) args.push('--inventory', resolve(options.inventory));
+  if (options.nodes !== undefined) args.push('--nodes', String(options.nodes));
+  if (options.persistent !== false) args.push('--persistent');
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
+  child.unref();
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const state = safeReadState(runDirectory);
+    if (state && state.pid === child.pid) return state;
+    if (child.exitCode !== null || (child.pid !== undefined && !isProcessAlive(child.pid))) {
+      throw new Error(`the local runtime failed to start; see ${join(runDirectory, 'local.log')}:\n${tail(join(runDirectory, 'local.log'))}`);
+    }
+    if (Date.now() > deadline) {
+      if (child.pid) process.kill(child.pid, 'SIGTERM');
+      throw new Error(`the local runtime did not become ready within ${START_TIMEOUT_MS / 1000} s; see ${join(runDirectory, 'local.log')}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Signals the background runtime, waits for it to exit and for its ports to close. */
+export async function localDown(runDirectory: string): Promise<LocalState | undefined> {
+  const state = safeReadState(runDirectory);
+  if (!state) return undefined;
+  if (isProcessAlive(state.pid)) {
+    process.kill(state.pid, 'SIGTERM');
+    const deadline = Date.now() + 30_000;
+    while (isProcessAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (isProcessAlive(state.pid)) process.kill(state.pid, 'SIGKILL');
+  }
+  removeLocalState(runDirectory);
+  await waitForPortsClosed(Object.values(state.endpoints), 10_000);
+  return state;
+}
+
+async function serve(options: UpOptions): Promise<void> {
+  const runDirectory = resolveRunDirectory(options.runDir);
+  const { manifest, inventory } = loadFleetInputs(options);
+  // Loaded on demand: the runtime pulls in aws-cdk-lib, which `plan` and `--help` need not pay for.
+  const { LocalRuntime } = await import('../../local/runtime');
+  const runtime = await LocalRuntime.start({ runDirectory, manifest, inventory, persistent: options.persistent ?? false });
+  let stopping = false;
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    removeLocalState(runDirectory);
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  writeLocalState(runtime.describe(process.pid));
+  process.stdout.write(`ready: ${stateFile(runDirectory)}\n`);
+  await new Promise(() => undefined); // serve until signalled
+}
+
+function safeReadState(runDirectory: string): LocalState | undefined {
+  try {
+    return readLocalState(runDirectory);
+  } catch {
+    return undefined;
+  }
+}
+
+function tail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,80 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { InputError } from '../core/errors';
+import { generateInventory } from '../core/inventory/generate-inventory';
+import { parseInventory } from '../core/inventory/parse-inventory';
+import type { Inventory } from '../core/inventory/schema';
+import { parseManifest } from '../core/manifest/parse-manifest';
+import type { Manifest } from '../core/manifest/schema';
+
+const EXAMPLES = resolve(__dirname, '..', '..', 'examples', 'analytics-cluster');
+export const DEFAULT_MANIFEST = resolve(EXAMPLES, 'release-7.2.0.yaml');
+export const DEFAULT_INVENTORY = resolve(EXAMPLES, 'inventory.yaml');
+
+/** A file the operator named does not exist or cannot be read. */
+export class InputFileError extends InputError {
+  public readonly file: string;
+  public constructor(kind: string, file: string, reason: string) {
+    super(`${kind} file ${file}: ${reason}`);
+    this.name = 'InputFileError';
+    this.file = file;
+  }
+}
+
+export interface FleetInputOptions {
+  readonly manifest?: string;
+  readonly inventory?: string;
+  readonly nodes?: number;
+}
+
+export interface FleetInputs {
+  readonly manifest: Manifest;
+  readonly manifestText: string;
+  readonly manifestPath: string;
+  readonly inventory: Inventory;
+}
+
+/** Adds `-m/--manifest`, `--inventory` and `--nodes` to a command. */
+export function fleetInputOptions(command: Command): Command {
+  return command
+    .option('-m, --manifest <file>', 'release manifest (YAML)', undefined)
+    .option('--inventory <file>', 'inventory file: which node hosts which service')
+    .option('--nodes <n>', 'simulate N nodes with a generated placement instead of an inventory file', parseWholeNumber);
+}
+
+export function parseWholeNumber(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1) throw new InputError(`expected a whole number ≥ 1, got '${value}'`);
+  return parsed;
+}
+
+export function readInputFile(kind: string, file: string): string {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new InputFileError(kind, file, 'not found');
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InputFileError(kind, file, (error as Error).message);
+  }
+}
+
+/**
+ * The manifest (default: the analytics example) and the placement: an
+ * inventory file, `--nodes N` generated, or the example's inventory when the
+ * example manifest is used.
+ */
+export function loadFleetInputs(options: FleetInputOptions): FleetInputs {
+  if (options.inventory && options.nodes !== undefined) throw new InputError('give either --inventory or --nodes, not both');
+  const manifestPath = resolve(options.manifest ?? DEFAULT_MANIFEST);
+  const manifestText = readInputFile('manifest', manifestPath);
+  const manifest = parseManifest(manifestText, manifestPath);
+  let inventory: Inventory;
+  if (options.nodes !== undefined) inventory = generateInventory(manifest, options.nodes);
+  else {
+    const inventoryPath = options.inventory ?? (options.manifest ? undefined : DEFAULT_INVENTORY);
+    if (!inventoryPath) throw new InputError('give --inventory <file> or --nodes <n> with a manifest of your own');
+    inventory = parseInventory(readInputFile('inventory', inventoryPath), inventoryPath);
+  }
+  return { manifest, manifestText, manifestPath, inventory };
+}

@@ -1,0 +1,196 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { Inventory } from '../core/inventory/schema';
+import type { Manifest } from '../core/manifest/schema';
+import { DynamoDbLocal } from './dynamodb/dynamodb-local';
+import { SimulatedFleet } from './fleet/simulated-fleet';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-credentials';
+import type { LocalState } from './local-state';
+import { SsmEmulator } from './ssm/ssm-emulator';
+import { LocalStepFunctions } from './stepfunctions/local-step-functions';
+import { synthesizeLocalTemplate } from './synthesize-local-template';
+import { findResources, resolveValue, type CloudFormationTemplate } from './template';
+
+export interface LocalRuntimeProps {
+  /** Where node roots, logs and (when persistent) the DynamoDB data live. */
+  readonly runDirectory: string;
+  /** The release the fleet should be updated to; the fleet starts at its `previous`. */
+  readonly manifest: Manifest;
+  /** Which node hosts which service (and which nodes are unhealthy). */
+  readonly inventory: Inventory;
+  /** Keep DynamoDB tables on disk under the run directory. @default false (in memory) */
+  readonly persistent?: boolean;
+  /** Scale every Wait state and retry pause of the state machine. @default 0.02 */
+  readonly waitScale?: number;
+  /** Run real service processes on the nodes. @default true */
+  readonly serviceProcesses?: boolean;
+  /** Extra environment for the Lambda handlers (fault points, poll budgets). */
+  readonly handlerEnvironment?: Readonly<Record<string, string>>;
+}
+
+const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * Everything the workflow touches, on this machine, on 127.0.0.1: DynamoDB
+ * Local, the simulated fleet behind the SSM emulator, and the state machine
+ * synthesized from the real CDK stack, run with the real handler modules.
+ */
+export class LocalRuntime {
+  public static async start(props: LocalRuntimeProps): Promise<LocalRuntime> {
+    const runDirectory = resolve(props.runDirectory);
+    mkdirSync(runDirectory, { recursive: true });
+    const template = synthesizeLocalTemplate();
+    const stopOnFailure: (() => Promise<void>)[] = [];
+    try {
+      const dynamodb = await DynamoDbLocal.start({ dataDirectory: props.persistent ? join(runDirectory, 'dynamodb') : undefined });
+      stopOnFailure.push(() => dynamodb.stop());
+      const tableName = await createTables(template, dynamodb.endpoint);
+
+      const documents = stepRunnerDocuments(template);
+      const fleet = await SimulatedFleet.start({
+        runDirectory,
+        cluster: props.manifest.cluster,
+        nodes: props.inventory.nodes,
+        release: props.manifest.previous ?? props.manifest.release,
+        platformSteps: props.manifest.platform.map((step) => step.name),
+        selfUpdatingSteps: props.manifest.platform.filter((step) => step.selfUpdate).map((step) => step.name),
+        serviceProcesses: props.serviceProcesses ?? true,
+      });
+      stopOnFailure.push(() => fleet.stop());
+      const ssm = await SsmEmulator.start({ fleet, documents: Object.fromEntries(documents.map((d) => [d.name, d.content])) });
+      stopOnFailure.push(() => ssm.stop());
+
+      const stepFunctions = await LocalStepFunctions.start({
+        template,
+        repoRoot: REPO_ROOT,
+        waitScale: props.waitScale ?? 0.02,
+        retryScale: props.waitScale ?? 0.02,
+        environment: {
+          AWS_REGION: LOCAL_REGION,
+          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+          CLUSTER_UPDATE_LOCAL: '1',
+          ...props.handlerEnvironment,
+        },
+      });
+      const stateMachineArn = Object.values(stepFunctions.stateMachineArns)[0];
+      if (!stateMachineArn) throw new Error('the synthesized stack has no state machine');
+      return new LocalRuntime({
+        runDirectory,
+        cluster: props.manifest.cluster,
+        dynamodb,
+        fleet,
+        ssm,
+        stepFunctions,
+        tableName,
+        documentName: documents[0]?.name ?? '',
+        stateMachineArn,
+      });
+    } catch (error) {
+      for (const stop of stopOnFailure.reverse()) await stop().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  public readonly runDirectory: string;
+  public readonly cluster: string;
+  public readonly dynamodb: DynamoDbLocal;
+  public readonly fleet: SimulatedFleet;
+  public readonly ssm: SsmEmulator;
+  public readonly stepFunctions: LocalStepFunctions;
+  public readonly tableName: string;
+  public readonly documentName: string;
+  public readonly stateMachineArn: string;
+
+  private constructor(parts: {
+    runDirectory: string; cluster: string; dynamodb: DynamoDbLocal; fleet: SimulatedFleet; ssm: SsmEmulator;
+    stepFunctions: LocalStepFunctions; tableName: string; documentName: string; stateMachineArn: string;
+  }) {
+    this.runDirectory = parts.runDirectory;
+    this.cluster = parts.cluster;
+    this.dynamodb = parts.dynamodb;
+    this.fleet = parts.fleet;
+    this.ssm = parts.ssm;
+    this.stepFunctions = parts.stepFunctions;
+    this.tableName = parts.tableName;
+    this.documentName = parts.documentName;
+    this.stateMachineArn = parts.stateMachineArn;
+  }
+
+  /** What the CLI needs to reach this runtime (written to state.json by `local up`). */
+  public describe(pid: number): LocalState {
+    return {
+      version: 1,
+      pid,
+      runDirectory: this.runDirectory,
+      startedAt: new Date().toISOString(),
+      region: LOCAL_REGION,
+      endpoints: {
+        dynamodb: this.dynamodb.endpoint,
+        ssm: this.ssm.endpoint,
+        stepfunctions: this.stepFunctions.endpoint,
+        fleet: this.fleet.url,
+      },
+      tableName: this.tableName,
+      documentName: this.documentName,
+      stateMachineArn: this.stateMachineArn,
+      cluster: this.cluster,
+      nodes: this.fleet.nodeIds,
+    };
+  }
+
+  /** Stops everything this runtime started, last started first. */
+  public async stop(): Promise<void> {
+    await this.stepFunctions.stop();
+    await this.ssm.stop();
+    await this.fleet.stop();
+    await this.dynamodb.stop();
+  }
+}
+
+/** Creates every DynamoDB table the template declares, as declared; returns the (first) table name. */
+async function createTables(template: CloudFormationTemplate, endpoint: string): Promise<string> {
+  const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    const names: string[] = [];
+    for (const [logicalId, resource] of Object.entries(findResources(template, 'AWS::DynamoDB::Table'))) {
+      const properties = resolveValue(template, resource.Properties ?? {}) as Record<string, unknown>;
+      const tableName = (properties.TableName as string | undefined) ?? (resolveValue(template, { Ref: logicalId }) as string);
+      const input: CreateTableCommandInput = {
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: properties.KeySchema as CreateTableCommandInput['KeySchema'],
+        AttributeDefinitions: properties.AttributeDefinitions as CreateTableCommandInput['AttributeDefinitions'],
+        GlobalSecondaryIndexes: properties.GlobalSecondaryIndexes as CreateTableCommandInput['GlobalSecondaryIndexes'],
+      };
+      await client.send(new CreateTableCommand(input)).catch((error: { name?: string }) => {
+        if (error.name !== 'ResourceInUseException') throw error; // a persistent run directory already has it
+      });
+      const ttl = properties.TimeToLiveSpecification as { AttributeName?: string; Enabled?: boolean } | undefined;
+      if (ttl?.Enabled && ttl.AttributeName) {
+        await client
+          .send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: true } }))
+          .catch(() => undefined); // already enabled on a persistent table
+      }
+      names.push(tableName);
+    }
+    if (names.length === 0) throw new Error('the synthesized stack has no DynamoDB table');
+    return names[0]!;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The SSM Command documents the template declares, with their resolved names and content. */
+function stepRunnerDocuments(template: CloudFormationTemplate): { name: string; content: Record<string, unknown> }[] {
+  return Object.entries(findResources(template, 'AWS::SSM::Document')).map(([logicalId, resource]) => {
+    const properties = resolveValue(template, resource.Properties ?? {}) as Record<string, unknown>;
+    return {
+      name: (properties.Name as string | undefined) ?? (resolveValue(template, { Ref: logicalId }) as string),
+      content: properties.Content as Record<string, unknown>,
+    };
+  });
+}
