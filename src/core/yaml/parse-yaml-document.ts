@@ -7,7 +7,7 @@ import { ValidationError, type ValidationIssue } from '../errors';
  * naming the line and column, so an operator can find the typo.
  */
 export function parseYamlDocument(text: string, source: string): unknown {
-  const document = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new ValidationError(
       source,
