@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// A simulated long-running service: a small HTTP server on 127.0.0.1 that
+// reports { service, release, node } on /health. Plain JavaScript so it starts
+// in tens of milliseconds. It exits by itself if the fleet that started it
+// dies, so no orphan outlives a crash.
+'use strict';
+const http = require('node:http');
+
+const [service, release, node, port, unhealthyFlag] = process.argv.slice(2);
+const parentPid = Number(process.env.CU_FLEET_PID || process.ppid);
+const unhealthy = unhealthyFlag === 'unhealthy';
+const startedAt = new Date().toISOString();
+
+const server = http.createServer((request, response) => {
+  const body = JSON.stringify({ service, release, node, pid: process.pid, startedAt, status: unhealthy ? 'unhealthy' : 'ok' });
+  response.writeHead(unhealthy && request.url === '/health' ? 503 : 200, { 'content-type': 'application/json' });
+  response.end(body);
+});
+server.listen(Number(port), '127.0.0.1', () => {
+  process.stdout.write(`listening ${port}\n`);
+});
+server.on('error', (error) => {
+  process.stderr.write(`${service}@${node}: ${error.message}\n`);
+  process.exit(1);
+});
+
+const shutdown = () => server.close(() => process.exit(0));
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+setInterval(() => {
+  try {
+    process.kill(parentPid, 0);
+  } catch {
+    process.exit(0);
+  }
+}, 500).unref();

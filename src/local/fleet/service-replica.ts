@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+
+const SERVICE_PROCESS = join(__dirname, 'service-process.js');
+
+export interface HealthAnswer {
+  readonly healthy: boolean;
+  readonly release?: string;
+}
+
+/** GET /health on 127.0.0.1:port with a short timeout. */
+export function probeHealth(port: number, timeoutMs = 1000): Promise<HealthAnswer> {
+  return new Promise((resolve) => {
+    const request = get({ host: '127.0.0.1', port, path: '/health', timeout: timeoutMs }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => {
+        let release: string | undefined;
+        try {
+          release = (JSON.parse(body) as { release?: string }).release;
+        } catch {
+          release = undefined;
+        }
+        resolve({ healthy: response.statusCode === 200, release });
+      });
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve({ healthy: false }));
+  });
+}
+
+/**
+ * One replica of a long-running service on a simulated node: a real process
+ * (src/local/fleet/service-process.js) on a fixed port, stopped and started
+ * at a release like a service manager would.
+ */
+export class ServiceReplica {
+  public release: string;
+  public startedAt?: string;
+  private child?: ChildProcess;
+
+  public constructor(
+    public readonly service: string,
+    public readonly node: string,
+    public readonly port: number,
+    release: string,
+    private readonly logFile: string,
+    private readonly runProcesses: boolean,
+  ) {
+    this.release = release;
+  }
+
+  public get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  public get running(): boolean {
+    return this.runProcesses ? this.child !== undefined : this.startedAt !== undefined;
+  }
+
+  /** Starts the process at `release`; resolves once it answers /health (healthy or not). */
+  public async start(release: string, unhealthy = false): Promise<void> {
+    await this.stop();
+    this.release = release;
+    this.startedAt = new Date().toISOString();
+    if (!this.runProcesses) return;
+    const log = openSync(this.logFile, 'a');
+    const child = spawn(process.execPath, [SERVICE_PROCESS, this.service, release, this.node, String(this.port), unhealthy ? 'unhealthy' : 'ok'], {
+      stdio: ['ignore', log, log],
+      env: { PATH: process.env.PATH, CU_FLEET_PID: String(process.pid) },
+    });
+    closeSync(log);
+    this.child = child;
+    child.once('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (this.child !== child) throw new Error(`${this.service} on ${this.node} exited while starting; see ${this.logFile}`);
+      const answer = await probeHealth(this.port, 500);
+      if (answer.release === release) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`${this.service} on ${this.node} did not start within 10 s; see ${this.logFile}`);
+  }
+
+  /** Stops the process and waits for it to exit. */
+  public async stop(): Promise<void> {
+    this.startedAt = undefined;
+    const child = this.child;
+    if (!child) return;
+    this.child = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  public async health(): Promise<HealthAnswer> {
+    if (!this.runProcesses) return { healthy: this.running, release: this.running ? this.release : undefined };
+    if (!this.child) return { healthy: false };
+    return probeHealth(this.port);
+  }
+}

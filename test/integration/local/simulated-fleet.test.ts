@@ -1,0 +1,111 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AvailabilityProber } from '../../../src/local/fleet/availability-prober';
+import { probeHealth } from '../../../src/local/fleet/service-replica';
+import { SimulatedFleet } from '../../../src/local/fleet/simulated-fleet';
+import { isListening } from '../../../src/local/port-check';
+import { isProcessAlive } from '../../../src/local/local-state';
+
+describe('simulated fleet of real processes', () => {
+  let runDirectory: string;
+  let fleet: SimulatedFleet;
+
+  beforeAll(async () => {
+    runDirectory = mkdtempSync(join(tmpdir(), 'cu-fleet-'));
+    fleet = await SimulatedFleet.start({
+      runDirectory,
+      cluster: 'c',
+      release: '1.0.0',
+      platformSteps: ['system-packages', 'node-agent'],
+      nodes: [
+        { id: 'node-1', services: ['search', 'tql'] },
+        { id: 'node-2', services: ['search'] },
+        { id: 'node-3', services: ['search'], healthy: false },
+      ],
+    });
+  });
+  afterAll(async () => {
+    await fleet?.stop();
+    rmSync(runDirectory, { recursive: true, force: true });
+  });
+
+  /** Runs the node's own `cu-node` as a command on that node would (asynchronously: the controller answers in this process). */
+  function cuNode(node: string, ...args: string[]): Promise<{ code: number; out: string }> {
+    return new Promise((resolve) => {
+      execFile(join(runDirectory, 'nodes', node, 'bin', 'cu-node'), args, { env: { ...process.env, CU_NODE_ID: node, CU_FLEET_URL: fleet.url }, encoding: 'utf8' }, (error, stdout, stderr) => {
+        resolve(error ? { code: typeof error.code === 'number' ? error.code : 1, out: stderr } : { code: 0, out: stdout });
+      });
+    });
+  }
+
+  it('starts every service as a process answering /health with its release; an unhealthy node starts down', async () => {
+    const [one, , three] = await fleet.status();
+    expect(one!.release).toBe('1.0.0');
+    expect(one!.services.map((s) => [s.name, s.release, s.healthy])).toEqual([['search', '1.0.0', true], ['tql', '1.0.0', true]]);
+    expect(await probeHealth(one!.services[0]!.port)).toEqual({ healthy: true, release: '1.0.0' });
+    expect(three!.online).toBe(false);
+    expect(three!.services[0]!.healthy).toBe(false);
+  });
+
+  it('a service update really restarts the process at the new release', async () => {
+    const before = (await fleet.status())[0]!.services[0]!;
+    expect((await cuNode('node-1', 'service', 'update', 'search', '2.0.0')).code).toBe(0);
+    const after = (await fleet.status())[0]!.services[0]!;
+    expect(after.pid).not.toBe(before.pid);
+    expect(after.startedAt).not.toBe(before.startedAt);
+    expect(await probeHealth(after.port)).toEqual({ healthy: true, release: '2.0.0' });
+    expect(isProcessAlive(before.pid!)).toBe(false);
+  });
+
+  it('platform installs are files in the node root; a fault fails exactly the named step on the named node', async () => {
+    fleet.injectFault({ kind: 'fail', operation: 'platform-install', name: 'system-packages', node: 'node-2', message: 'dpkg: error processing package' });
+    expect((await cuNode('node-1', 'platform', 'install', 'system-packages', '2.0.0')).code).toBe(0);
+    const failed = await cuNode('node-2', 'platform', 'install', 'system-packages', '2.0.0');
+    expect(failed.code).toBe(1);
+    expect(failed.out).toContain('dpkg: error processing package');
+    expect((await cuNode('node-2', 'platform', 'install', 'node-agent', '2.0.0')).code).toBe(0);
+    fleet.clearFaults();
+    expect(readFileSync(join(runDirectory, 'nodes/node-1/etc/platform/system-packages'), 'utf8')).toBe('2.0.0');
+    expect(readFileSync(join(runDirectory, 'nodes/node-2/etc/platform/system-packages'), 'utf8')).toBe('1.0.0');
+    const log = fleet.operations().filter((o) => o.operation === 'platform-install');
+    expect(log.map((o) => [o.node, o.name, o.ok])).toEqual([['node-1', 'system-packages', true], ['node-2', 'system-packages', false], ['node-2', 'node-agent', true]]);
+  });
+
+  it('a service that starts unhealthy fails its update; bad usage exits 2', async () => {
+    fleet.injectFault({ kind: 'unhealthy', operation: 'service-update', name: 'tql' });
+    const result = await cuNode('node-1', 'service', 'update', 'tql', '2.0.0');
+    fleet.clearFaults();
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('not healthy');
+    expect((await cuNode('node-1', 'service', 'frobnicate')).code).toBe(2);
+    expect((await cuNode('node-1', 'service', 'update', 'tql', '2.0.0')).code).toBe(0);
+  });
+
+  it('the prober sees a replica drop when a node is drained or stopped', async () => {
+    const prober = new AvailabilityProber({ fleet, thresholds: { search: 2 }, intervalMs: 20 });
+    await prober.probeOnce();
+    expect((await cuNode('node-2', 'drain')).code).toBe(0);
+    await prober.probeOnce();
+    expect((await cuNode('node-2', 'rejoin')).code).toBe(0);
+    await fleet.stopNode('node-1');
+    await prober.probeOnce();
+    await fleet.startNode('node-1');
+    await prober.probeOnce();
+    const report = await prober.stop();
+    expect(report.minimumAvailable.search).toBe(1);
+    expect(report.violations.search).toHaveLength(2);
+  });
+
+  it('stop() leaves no process and no listening port behind', async () => {
+    const other = await SimulatedFleet.start({ runDirectory: join(runDirectory, 'other'), cluster: 'c', release: '1.0.0', platformSteps: [], nodes: [{ id: 'n1', services: ['a', 'b'] }] });
+    const report = (await other.status())[0]!;
+    const pids = report.services.map((s) => s.pid!);
+    const ports = report.services.map((s) => `http://127.0.0.1:${s.port}`);
+    await other.stop();
+    expect(pids.filter(isProcessAlive)).toEqual([]);
+    expect(await Promise.all([...ports, other.url].map(isListening))).toEqual([false, false, false]);
+  });
+});
