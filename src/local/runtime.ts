@@ -7,6 +7,7 @@ import { DynamoDbLocal } from './dynamodb/dynamodb-local';
 import { SimulatedFleet } from './fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-credentials';
 import type { LocalState } from './local-state';
+import type { SsmDocumentContent } from './ssm/ssm-document';
 import { SsmEmulator } from './ssm/ssm-emulator';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions';
 import { synthesizeLocalTemplate } from './synthesize-local-template';
@@ -178,19 +179,19 @@ async function createTables(template: CloudFormationTemplate, endpoint: string):
       names.push(tableName);
     }
     if (names.length === 0) throw new Error('the synthesized stack has no DynamoDB table');
-    return names[0]!;
+    return names[0] as string;
   } finally {
     client.destroy();
   }
 }
 
 /** The SSM Command documents the template declares, with their resolved names and content. */
-function stepRunnerDocuments(template: CloudFormationTemplate): { name: string; content: Record<string, unknown> }[] {
+function stepRunnerDocuments(template: CloudFormationTemplate): { name: string; content: SsmDocumentContent }[] {
   return Object.entries(findResources(template, 'AWS::SSM::Document')).map(([logicalId, resource]) => {
     const properties = resolveValue(template, resource.Properties ?? {}) as Record<string, unknown>;
     return {
       name: (properties.Name as string | undefined) ?? (resolveValue(template, { Ref: logicalId }) as string),
-      content: properties.Content as Record<string, unknown>,
+      content: (typeof properties.Content === 'string' ? JSON.parse(properties.Content) : properties.Content) as SsmDocumentContent,
     };
   });
 }

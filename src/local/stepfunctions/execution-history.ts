@@ -1,0 +1,138 @@
+import type { StateMachine } from 'aws-local-stepfunctions';
+
+/** The library's event type (not exported by name). */
+export type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
+import type { StateInfo } from './state-index';
+
+/** One event of GetExecutionHistory, shaped as the real API returns it. */
+export interface HistoryEvent {
+  readonly id: number;
+  readonly previousEventId: number;
+  readonly timestamp: number;
+  readonly type: string;
+  readonly [details: string]: unknown;
+}
+
+/** How big an execution is, as AWS would count it. */
+export interface ExecutionStatistics {
+  /** Events in the parent execution's own history (limit 25,000). */
+  readonly historyEvents: number;
+  /** Child executions started by DISTRIBUTED Map iterations. */
+  readonly childExecutions: number;
+  readonly maxChildHistoryEvents: number;
+  /** Every state entered, parent and children: what Standard workflows bill. */
+  readonly stateTransitions: number;
+}
+
+const json = (value: unknown): string => JSON.stringify(value ?? null);
+
+/**
+ * Turns the library's event log into AWS-shaped history events. A Lambda task
+ * gives the same five events AWS records (TaskStateEntered, LambdaFunction-
+ * Scheduled/Started/Succeeded, TaskStateExited); events inside a DISTRIBUTED
+ * Map iteration are counted in that iteration's child execution, as on AWS,
+ * where the parent only records the map run.
+ */
+export class ExecutionHistory {
+  public readonly events: HistoryEvent[] = [];
+  private transitions = 0;
+  private readonly children: number[] = [];
+  private readonly currentChild = new Map<string, number>();
+
+  public constructor(private readonly states: ReadonlyMap<string, StateInfo>) {}
+
+  public add(type: string, details?: Record<string, unknown>): void {
+    const id = this.events.length + 1;
+    this.events.push({ id, previousEventId: id - 1, timestamp: Date.now() / 1000, type, ...details });
+  }
+
+  public statistics(): ExecutionStatistics {
+    return {
+      historyEvents: this.events.length,
+      childExecutions: this.children.length,
+      maxChildHistoryEvents: Math.max(0, ...this.children),
+      stateTransitions: this.transitions,
+    };
+  }
+
+  public record(event: EventLog): void {
+    switch (event.type) {
+      case 'ExecutionStarted':
+      case 'ExecutionSucceeded':
+      case 'ExecutionFailed':
+      case 'ExecutionAborted':
+      case 'ExecutionTimeout':
+        return this.recordExecution(event);
+      case 'MapIterationStarted':
+      case 'MapIterationSucceeded':
+      case 'MapIterationFailed': {
+        const map = event.parentState.name;
+        if (this.states.get(map)?.isDistributedMap) {
+          if (event.type === 'MapIterationStarted') {
+            this.currentChild.set(map, this.children.length);
+            this.children.push(2); // the child's ExecutionStarted and its closing event
+          }
+          return;
+        }
+        if (this.insideDistributed(map)) return this.countChild(map);
+        return this.add(event.type, { [`${lower(event.type)}EventDetails`]: { name: map, index: event.index } });
+      }
+      case 'StateEntered':
+      case 'StateExited':
+      case 'StateFailed':
+      case 'StateRetried':
+        return this.recordState(event);
+      default:
+        return undefined;
+    }
+  }
+
+  private recordExecution(event: EventLog): void {
+    if (event.type === 'ExecutionStarted') this.add('ExecutionStarted', { executionStartedEventDetails: { input: json(event.input), roleArn: 'arn:aws:iam::000000000000:role/local' } });
+    else if (event.type === 'ExecutionSucceeded') this.add('ExecutionSucceeded', { executionSucceededEventDetails: { output: json(event.output) } });
+    else if (event.type === 'ExecutionFailed') this.add('ExecutionFailed', { executionFailedEventDetails: { error: event.Error, cause: String(event.Cause ?? '') } });
+    else if (event.type === 'ExecutionAborted') this.add('ExecutionAborted', { executionAbortedEventDetails: {} });
+    else this.add('ExecutionTimedOut', { executionTimedOutEventDetails: {} });
+  }
+
+  private recordState(event: Extract<EventLog, { state: unknown }>): void {
+    const { name, type } = event.state;
+    const info = this.states.get(name);
+    if (event.type === 'StateEntered') this.transitions += 1;
+    if (this.insideDistributed(name)) return this.countChild(info!.distributedMap!, event.type === 'StateEntered' && info?.lambdaArn ? 3 : 1);
+    const lambda = info?.lambdaArn;
+    if (event.type === 'StateEntered') {
+      this.add(`${type}StateEntered`, { stateEnteredEventDetails: { name, input: json(event.state.input) } });
+      if (lambda) this.scheduleLambda(lambda, event.state.input);
+      if (info?.isDistributedMap) this.add('MapRunStarted', { mapRunStartedEventDetails: { mapRunArn: `${name}/local` } });
+    } else if (event.type === 'StateExited') {
+      if (lambda) this.add('LambdaFunctionSucceeded', { lambdaFunctionSucceededEventDetails: { output: json(event.state.output) } });
+      if (info?.isDistributedMap) this.add('MapRunSucceeded', {});
+      if (type !== 'Fail') this.add(`${type}StateExited`, { stateExitedEventDetails: { name, output: json(event.state.output) } });
+    } else if (event.type === 'StateFailed') {
+      const failed = event as Extract<EventLog, { type: 'StateFailed' }>;
+      if (lambda) this.add('LambdaFunctionFailed', { lambdaFunctionFailedEventDetails: { error: failed.Error, cause: String(failed.Cause ?? '') } });
+      if (info?.isDistributedMap) this.add('MapRunFailed', { mapRunFailedEventDetails: { error: failed.Error, cause: String(failed.Cause ?? '') } });
+    } else if (lambda) {
+      this.scheduleLambda(lambda, event.state.input); // a retry schedules the function again
+    }
+  }
+
+  private scheduleLambda(resource: string, input: unknown): void {
+    this.add('LambdaFunctionScheduled', { lambdaFunctionScheduledEventDetails: { resource, input: json(input) } });
+    this.add('LambdaFunctionStarted', {});
+  }
+
+  private insideDistributed(stateName: string): boolean {
+    return this.states.get(stateName)?.distributedMap !== undefined;
+  }
+
+  private countChild(map: string, events = 1): void {
+    const index = this.currentChild.get(map);
+    if (index !== undefined) this.children[index] = this.children[index]! + events;
+  }
+}
+
+function lower(type: string): string {
+  return type.charAt(0).toLowerCase() + type.slice(1);
+}

@@ -1,0 +1,258 @@
+import { AwsServiceError, startAwsJsonServer } from '../http/aws-json-server';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local-credentials';
+import { findResources, resolveValue, resourceArn, type CloudFormationTemplate } from '../template';
+import { loadHandler, localFunctions } from './lambda-handlers';
+import { LocalExecution, type ExecutionStatus } from './local-execution';
+import { installPromiseWithResolvers } from './promise-with-resolvers';
+import { indexStates, type StateInfo } from './state-index';
+import type { ExecutionStatistics } from './execution-history';
+
+export interface LocalStepFunctionsProps {
+  /** The synthesized CloudFormation template of the stack. */
+  readonly template: CloudFormationTemplate;
+  /** Handler metadata paths are relative to this directory. */
+  readonly repoRoot: string;
+  /** Extra environment for the handlers (endpoints, credentials, fault points). */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Multiplies every Wait state's time. @default 1 */
+  readonly waitScale?: number;
+  /** Multiplies every Retry pause. @default 1 */
+  readonly retryScale?: number;
+}
+
+interface LocalStateMachine {
+  readonly arn: string;
+  readonly name: string;
+  readonly definition: Record<string, unknown>;
+  readonly definitionString: string;
+  readonly states: ReadonlyMap<string, StateInfo>;
+  readonly createdAt: Date;
+}
+
+/** Two functions set one environment variable to different values; in one process they cannot both hold. */
+export class ConflictingHandlerEnvironmentError extends Error {
+  public constructor(variable: string) {
+    super(`Lambda functions disagree on environment variable ${variable}; the local runtime runs them in one process`);
+    this.name = 'ConflictingHandlerEnvironmentError';
+  }
+}
+
+const seconds = (date?: Date): number | undefined => (date ? date.getTime() / 1000 : undefined);
+const TERMINAL_REDRIVABLE: ReadonlySet<ExecutionStatus> = new Set(['FAILED', 'ABORTED', 'TIMED_OUT']);
+
+/**
+ * The state machines of a synthesized template, run in this process by
+ * aws-local-stepfunctions with every Lambda task mapped to its handler module,
+ * behind an AWS JSON 1.0 endpoint on 127.0.0.1 for the real SFN client.
+ */
+export class LocalStepFunctions {
+  public static async start(props: LocalStepFunctionsProps): Promise<LocalStepFunctions> {
+    installPromiseWithResolvers();
+    const local = new LocalStepFunctions(props);
+    const server = await startAwsJsonServer({
+      targetPrefix: 'AWSStepFunctions',
+      jsonVersion: '1.0',
+      operations: {
+        StartExecution: (input) => local.startExecution(input),
+        DescribeExecution: (input) => local.describeExecution(input),
+        StopExecution: (input) => local.stopExecution(input),
+        RedriveExecution: (input) => local.redriveExecution(input),
+        GetExecutionHistory: (input) => local.getExecutionHistory(input),
+        ListExecutions: (input) => local.listExecutions(input),
+        DescribeStateMachine: (input) => local.describeStateMachine(input),
+      },
+    });
+    local.endpoint = server.url;
+    local.closeServer = server.close;
+    return local;
+  }
+
+  public endpoint = '';
+  /** Logical id → ARN of each state machine in the template. */
+  public readonly stateMachineArns: Record<string, string> = {};
+  private closeServer: () => Promise<void> = async () => undefined;
+  private readonly machines = new Map<string, LocalStateMachine>();
+  private readonly executions = new Map<string, LocalExecution>();
+  private readonly handlers = new Map<string, (input: unknown) => Promise<unknown>>();
+  private readonly waitScale: number;
+  private readonly retryScale: number;
+
+  private constructor(props: LocalStepFunctionsProps) {
+    this.waitScale = props.waitScale ?? 1;
+    this.retryScale = props.retryScale ?? 1;
+    const environment: Record<string, string> = {};
+    for (const fn of localFunctions(props.template)) {
+      this.handlers.set(fn.arn, loadHandler(fn, props.repoRoot));
+      for (const [key, value] of Object.entries(fn.environment)) {
+        if (key in environment && environment[key] !== value) throw new ConflictingHandlerEnvironmentError(key);
+        environment[key] = value;
+      }
+    }
+    Object.assign(process.env, environment, props.environment);
+    for (const [logicalId, resource] of Object.entries(findResources(props.template, 'AWS::StepFunctions::StateMachine'))) {
+      const properties = resource.Properties ?? {};
+      const definitionString = String(resolveValue(props.template, properties.DefinitionString ?? JSON.stringify(properties.Definition ?? {})));
+      const definition = JSON.parse(definitionString) as { States: Record<string, Record<string, unknown>> };
+      const arn = resourceArn(props.template, logicalId);
+      this.stateMachineArns[logicalId] = arn;
+      this.machines.set(arn, { arn, name: arn.split(':').pop()!, definition, definitionString, states: indexStates(definition), createdAt: new Date() });
+    }
+  }
+
+  /** Stops running executions and the endpoint. */
+  public async stop(): Promise<void> {
+    for (const execution of this.executions.values()) execution.stop('LocalRuntimeStopped', 'the local runtime was stopped');
+    await Promise.allSettled([...this.executions.values()].map((e) => e.finished));
+    await this.closeServer();
+  }
+
+  /** Waits until an execution is no longer RUNNING (tests and the demo use this; clients poll DescribeExecution). */
+  public async waitForExecution(arn: string): Promise<LocalExecution> {
+    const execution = this.execution(arn);
+    while (execution.status === 'RUNNING') await execution.finished;
+    return execution;
+  }
+
+  public statistics(arn: string): ExecutionStatistics {
+    return this.execution(arn).history.statistics();
+  }
+
+  private machine(arn: unknown): LocalStateMachine {
+    const machine = this.machines.get(String(arn));
+    if (!machine) throw new AwsServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${String(arn)}'`);
+    return machine;
+  }
+
+  private execution(arn: unknown): LocalExecution {
+    if (typeof arn !== 'string' || !arn.startsWith('arn:aws:states:')) throw new AwsServiceError('InvalidArn', `Invalid Arn: '${String(arn)}'`);
+    const execution = this.executions.get(arn);
+    if (!execution) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return execution;
+  }
+
+  private startExecution(input: Record<string, unknown>): unknown {
+    const machine = this.machine(input.stateMachineArn);
+    const name = String(input.name ?? crypto.randomUUID());
+    if (!/^[A-Za-z0-9_-]{1,80}$/.test(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
+    const executionInput = String(input.input ?? '{}');
+    try {
+      JSON.parse(executionInput);
+    } catch {
+      throw new AwsServiceError('InvalidExecutionInput', 'Invalid execution input: not JSON');
+    }
+    const arn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:${name}`;
+    const existing = this.executions.get(arn);
+    if (existing) {
+      // Standard workflows: same name and input while RUNNING → the same execution; anything else is a conflict.
+      if (existing.status === 'RUNNING' && existing.props.input === executionInput) return { executionArn: arn, startDate: seconds(existing.startDate) };
+      throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+    }
+    const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
+    const waitOverrides: Record<string, number> = {};
+    const retryOverrides: Record<string, number> = {};
+    for (const [stateName, info] of machine.states) {
+      if (info.lambdaArn) taskHandlers[stateName] = this.taskHandler(info);
+      const state = findState(machine.definition, stateName);
+      if (info.type === 'Wait' && typeof state?.Seconds === 'number') waitOverrides[stateName] = Math.round(state.Seconds * 1000 * this.waitScale);
+      if (Array.isArray(state?.Retry)) {
+        const first = (state.Retry as { IntervalSeconds?: number }[])[0];
+        retryOverrides[stateName] = Math.round((first?.IntervalSeconds ?? 1) * 1000 * this.retryScale);
+      }
+    }
+    const execution = new LocalExecution({
+      arn, name, stateMachineArn: machine.arn, stateMachineName: machine.name, definition: machine.definition, states: machine.states,
+      input: executionInput, taskHandlers, waitOverrides, retryOverrides,
+    });
+    this.executions.set(arn, execution);
+    execution.start();
+    return { executionArn: arn, startDate: seconds(execution.startDate) };
+  }
+
+  private taskHandler(info: StateInfo): (input: unknown) => Promise<unknown> {
+    const handler = this.handlers.get(info.lambdaArn!);
+    if (!handler) return async () => { throw Object.assign(new Error(`no local handler for ${info.lambdaArn}`), { name: 'Lambda.ResourceNotFoundException' }); };
+    if (!info.invokeIntegration) return handler;
+    return async (input) => {
+      const { Payload } = (input ?? {}) as { Payload?: unknown };
+      return { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: await handler(Payload) };
+    };
+  }
+
+  private describeExecution(input: Record<string, unknown>): unknown {
+    const e = this.execution(input.executionArn);
+    return {
+      executionArn: e.props.arn,
+      stateMachineArn: e.props.stateMachineArn,
+      name: e.props.name,
+      status: e.status,
+      startDate: seconds(e.startDate),
+      stopDate: seconds(e.stopDate),
+      input: e.props.input,
+      output: e.output,
+      error: e.error,
+      cause: e.cause,
+      redriveCount: e.redriveCount,
+      redriveDate: seconds(e.redriveDate),
+      redriveStatus: TERMINAL_REDRIVABLE.has(e.status) ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+      redriveStatusReason: TERMINAL_REDRIVABLE.has(e.status) ? undefined : `Execution is ${e.status}`,
+    };
+  }
+
+  private stopExecution(input: Record<string, unknown>): unknown {
+    const e = this.execution(input.executionArn);
+    e.stop(input.error as string | undefined, input.cause as string | undefined);
+    return { stopDate: seconds(e.stopDate ?? new Date()) };
+  }
+
+  private redriveExecution(input: Record<string, unknown>): unknown {
+    const e = this.execution(input.executionArn);
+    if (!TERMINAL_REDRIVABLE.has(e.status)) throw new AwsServiceError('ExecutionNotRedrivable', `Execution is ${e.status}; only FAILED, ABORTED or TIMED_OUT executions can be redriven`);
+    e.redrive();
+    return { redriveDate: seconds(e.redriveDate) };
+  }
+
+  private getExecutionHistory(input: Record<string, unknown>): unknown {
+    const e = this.execution(input.executionArn);
+    const events = input.reverseOrder ? [...e.history.events].reverse() : e.history.events;
+    const max = Math.min(Number(input.maxResults ?? 1000) || 1000, 1000);
+    const start = input.nextToken ? Number(Buffer.from(String(input.nextToken), 'base64').toString()) : 0;
+    const page = events.slice(start, start + max);
+    return { events: page, nextToken: start + max < events.length ? Buffer.from(String(start + max)).toString('base64') : undefined };
+  }
+
+  private listExecutions(input: Record<string, unknown>): unknown {
+    const machine = this.machine(input.stateMachineArn);
+    const all = [...this.executions.values()]
+      .filter((e) => e.props.stateMachineArn === machine.arn && (!input.statusFilter || e.status === input.statusFilter))
+      .sort((a, b) => b.startDate.getTime() - a.startDate.getTime());
+    const max = Number(input.maxResults ?? 100) || 100;
+    const start = input.nextToken ? Number(Buffer.from(String(input.nextToken), 'base64').toString()) : 0;
+    return {
+      executions: all.slice(start, start + max).map((e) => ({
+        executionArn: e.props.arn, stateMachineArn: e.props.stateMachineArn, name: e.props.name, status: e.status,
+        startDate: seconds(e.startDate), stopDate: seconds(e.stopDate), redriveCount: e.redriveCount,
+      })),
+      nextToken: start + max < all.length ? Buffer.from(String(start + max)).toString('base64') : undefined,
+    };
+  }
+
+  private describeStateMachine(input: Record<string, unknown>): unknown {
+    const machine = this.machine(input.stateMachineArn);
+    return { stateMachineArn: machine.arn, name: machine.name, status: 'ACTIVE', definition: machine.definitionString, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`, type: 'STANDARD', creationDate: seconds(machine.createdAt) };
+  }
+}
+
+/** Finds a state's definition by name anywhere in the definition (names are unique). */
+function findState(definition: Record<string, unknown>, name: string): Record<string, unknown> | undefined {
+  const states = (definition.States ?? {}) as Record<string, Record<string, unknown>>;
+  if (name in states) return states[name];
+  for (const state of Object.values(states)) {
+    for (const nested of [state.ItemProcessor, state.Iterator, ...((state.Branches as unknown[]) ?? [])]) {
+      if (nested) {
+        const found = findState(nested as Record<string, unknown>, name);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeExecutionCommand, DescribeStateMachineCommand, GetExecutionHistoryCommand, ListExecutionsCommand, RedriveExecutionCommand,
+  SFNClient, StartExecutionCommand, StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
+import { LocalStepFunctions } from '../../../src/local/stepfunctions/local-step-functions';
+import { synthesizeFixtureTemplate } from '../../fixtures/sfn/fixture-stack';
+
+describe('local Step Functions endpoint with the real @aws-sdk/client-sfn', () => {
+  let local: LocalStepFunctions;
+  let client: SFNClient;
+  let machine: string;
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'cu-sfn-'));
+    local = await LocalStepFunctions.start({ template: synthesizeFixtureTemplate(), repoRoot: join(__dirname, '../../..'), waitScale: 0.2, retryScale: 0.01 });
+    machine = Object.values(local.stateMachineArns)[0]!;
+    client = new SFNClient({ endpoint: local.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await local?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  const start = (name: string, input: Record<string, unknown>) => client.send(new StartExecutionCommand({ stateMachineArn: machine, name, input: JSON.stringify(input) }));
+  async function settle(executionArn: string) {
+    for (;;) {
+      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+      if (described.status !== 'RUNNING') return described;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('runs the synthesized definition with the real handlers: loop, wait, inline and distributed maps, parallel, catch by error name', async () => {
+    const { executionArn } = await start('happy', { mode: 'custom', marker: join(scratch, 'unused') });
+    const described = await settle(executionArn!);
+    expect(described.status).toBe('SUCCEEDED');
+    const output = JSON.parse(described.output!);
+    expect(output.count).toMatchObject({ n: 3, fixtureValue: 'from-template' });
+    expect(output.fanout).toEqual([[2, 4, 6], [2, 4, 6]]);
+    expect(output.caught).toEqual({ Error: 'CustomError', Cause: 'custom failure' });
+  });
+
+  it('records AWS-shaped history: five events per Lambda task, distributed-map iterations in child executions', async () => {
+    const { executionArn } = await start('history', { mode: 'ok', marker: join(scratch, 'unused2') });
+    await settle(executionArn!);
+    const events = (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe('ExecutionStarted');
+    expect(types.at(-1)).toBe('ExecutionSucceeded');
+    expect(types.filter((t) => t === 'LambdaFunctionScheduled')).toHaveLength(3 + 3 + 1); // Count ×3, inline Double ×3, MaybeFail
+    expect(types).toContain('MapRunStarted');
+    expect(types.filter((t) => t === 'MapIterationStarted')).toHaveLength(3); // only the inline map's iterations
+    const stats = local.statistics(executionArn!);
+    expect(stats.childExecutions).toBe(3);
+    expect(stats.historyEvents).toBe(events.length);
+    expect(stats.maxChildHistoryEvents).toBeGreaterThanOrEqual(5);
+    const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 5, reverseOrder: true }));
+    expect(page.events!.map((e) => e.id)).toEqual([events.length, events.length - 1, events.length - 2, events.length - 3, events.length - 4]);
+    expect(page.nextToken).toBeDefined();
+  });
+
+  it('start is idempotent on name and input while running; otherwise ExecutionAlreadyExists', async () => {
+    const first = await start('same-name', { mode: 'ok', marker: 'x' });
+    const again = await start('same-name', { mode: 'ok', marker: 'x' });
+    expect(again.executionArn).toBe(first.executionArn);
+    await expect(start('same-name', { mode: 'other' })).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    await settle(first.executionArn!);
+    await expect(start('same-name', { mode: 'ok', marker: 'x' })).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  });
+
+  it('a failed execution is redriven under the same ARN with redriveCount 1; a succeeded one is not redrivable', async () => {
+    const { executionArn } = await start('flaky', { mode: 'flaky', marker: join(scratch, 'flaky-marker') });
+    const failed = await settle(executionArn!);
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'FlakyError', cause: 'first attempt fails', redriveStatus: 'REDRIVABLE' });
+    await client.send(new RedriveExecutionCommand({ executionArn }));
+    const redriven = await settle(executionArn!);
+    expect(redriven).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    const types = (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!.map((e) => e.type);
+    expect(types).toContain('ExecutionRedriven');
+    await expect(client.send(new RedriveExecutionCommand({ executionArn }))).rejects.toMatchObject({ name: 'ExecutionNotRedrivable' });
+  });
+
+  it('StopExecution aborts a running execution', async () => {
+    const { executionArn } = await start('stopped', { mode: 'sleep', marker: 'x' });
+    await new Promise((r) => setTimeout(r, 1000));
+    await client.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'stop --now' }));
+    expect(await settle(executionArn!)).toMatchObject({ status: 'ABORTED', error: 'Operator' });
+  });
+
+  it('lists executions by status, describes the state machine, and names unknown executions', async () => {
+    const succeeded = await client.send(new ListExecutionsCommand({ stateMachineArn: machine, statusFilter: 'SUCCEEDED' }));
+    expect(succeeded.executions!.map((e) => e.name)).toEqual(expect.arrayContaining(['happy', 'history', 'flaky']));
+    expect(succeeded.executions!.every((e) => e.status === 'SUCCEEDED')).toBe(true);
+    const described = await client.send(new DescribeStateMachineCommand({ stateMachineArn: machine }));
+    expect(JSON.parse(described.definition!).StartAt).toBe('Init');
+    await expect(client.send(new DescribeExecutionCommand({ executionArn: `${machine.replace(':stateMachine:', ':execution:')}:nope` }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+  });
+});
