@@ -123,8 +123,9 @@ export async function localDown(runDirectory: string): Promise<LocalState | unde
 async function serve(options: UpOptions): Promise<void> {
   const runDirectory = resolveRunDirectory(options.runDir);
   const { manifest, inventory } = loadFleetInputs(options);
-  // Loaded on demand: the runtime pulls in aws-cdk-lib, which `plan` and `--help` need not pay for.
-  const { LocalRuntime } = await import('../../local/runtime');
+  // Loaded on demand: the runtime pulls in aws-cdk-lib (~1 s), which `plan` and `--help` need not pay for.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { LocalRuntime } = require('../../local/runtime') as typeof import('../../local/runtime');
   const runtime = await LocalRuntime.start({ runDirectory, manifest, inventory, persistent: options.persistent ?? false });
   let stopping = false;
   const shutdown = async (): Promise<void> => {

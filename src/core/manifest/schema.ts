@@ -50,7 +50,7 @@ export const platformStepSchema = z
 
 export const healthSchema = z
   .object({
-    http: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, { message: 'must be a URL path such as /health' }).optional(),
+    http: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, { message: 'must be a URL path such as /health' }).optional(),
     command: command.optional(),
   })
   .strict();

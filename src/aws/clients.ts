@@ -1,0 +1,56 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+export interface AwsClientConfig {
+  /** @default the SDK's own resolution (AWS_REGION, profile) */
+  readonly region?: string;
+  /** Per-service endpoints (the local stand-ins). @default the SDK's own, which honours AWS_ENDPOINT_URL_<SERVICE> */
+  readonly endpoints?: {
+    readonly dynamodb?: string;
+    readonly ssm?: string;
+    readonly stepfunctions?: string;
+    readonly cloudformation?: string;
+  };
+  /** @default the SDK's default credential chain */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+export interface AwsClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly documents: DynamoDBDocumentClient;
+  readonly ssm: SSMClient;
+  readonly sfn: SFNClient;
+  readonly cloudformation: CloudFormationClient;
+  destroy(): void;
+}
+
+/**
+ * The one place SDK v3 clients are built, for the CLI, the handlers and the
+ * tests alike: pointing at AWS or at the local stand-ins differs only in the
+ * endpoints and credentials given here (or in AWS_ENDPOINT_URL_* inside Lambda).
+ */
+export function createAwsClients(config: AwsClientConfig = {}): AwsClients {
+  const common = { region: config.region, credentials: config.credentials };
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: config.endpoints?.dynamodb });
+  const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  const ssm = new SSMClient({ ...common, endpoint: config.endpoints?.ssm });
+  const sfn = new SFNClient({ ...common, endpoint: config.endpoints?.stepfunctions });
+  const cloudformation = new CloudFormationClient({ ...common, endpoint: config.endpoints?.cloudformation });
+  return {
+    dynamodb,
+    documents,
+    ssm,
+    sfn,
+    cloudformation,
+    destroy() {
+      documents.destroy();
+      dynamodb.destroy();
+      ssm.destroy();
+      sfn.destroy();
+      cloudformation.destroy();
+    },
+  };
+}
