@@ -6,6 +6,7 @@ import { InputError } from '../../core/errors';
 import { isProcessAlive, readLocalState, removeLocalState, resolveRunDirectory, stateFile, writeLocalState, type LocalState } from '../../local/local-state';
 import { loadFleetInputs, fleetInputOptions, type FleetInputOptions } from '../fleet-inputs';
 import { waitForPortsClosed } from '../../local/port-check';
+import { registerLocalFault } from './local-fault';
 
 const BIN = resolve(__dirname, '..', '..', '..', 'bin', 'cluster-update.js');
 const START_TIMEOUT_MS = 120_000;
@@ -60,6 +61,8 @@ export function register(program: Command): void {
       const state = await localDown(resolveRunDirectory(options.runDir));
       process.stdout.write(state ? `local runtime stopped (pid ${state.pid})\n` : 'the local runtime was not running\n');
     });
+
+  registerLocalFault(local);
 
   fleetInputOptions(
     local

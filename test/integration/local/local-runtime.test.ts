@@ -95,6 +95,14 @@ describe('the local runtime built from the synthesized stack', () => {
     const pids = [state.pid, ...fleetReport.flatMap((n) => n.services.map((s) => s.pid))];
     expect(pids.length).toBeGreaterThan(3);
     await expect(exec(process.execPath, [bin, 'local', 'up', '--run-dir', runDir])).rejects.toMatchObject({ code: 2 });
+    // Faults and node outages through the CLI reach the background fleet.
+    await exec(process.execPath, [bin, 'local', 'fault', 'fail', '--operation', 'hook', '--name', 'smoke', '--node', 'node-2', '--run-dir', runDir]);
+    await exec(process.execPath, [bin, 'local', 'node-stop', 'node-3', '--run-dir', runDir]);
+    const afterFault = (await (await fetch(`${up.endpoints.fleet}/nodes`)).json()) as { id: string; online: boolean }[];
+    expect(afterFault.find((n) => n.id === 'node-3')!.online).toBe(false);
+    await expect(exec(process.execPath, [bin, 'local', 'node-stop', 'node-9', '--run-dir', runDir])).rejects.toMatchObject({ code: 2 });
+    const hook = await fetch(`${up.endpoints.fleet}/operations`, { method: 'POST', body: JSON.stringify({ node: 'node-2', op: 'hook', name: 'smoke' }) });
+    expect(hook.status).toBe(500);
     await exec(process.execPath, [bin, 'local', 'down', '--run-dir', runDir], { timeout: 60_000 });
     expect(pids.filter(isProcessAlive)).toEqual([]);
     expect(await Promise.all(Object.values(up.endpoints as Record<string, string>).map(isListening))).toEqual([false, false, false, false]);

@@ -1,0 +1,55 @@
+import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
+import { STEP_KINDS } from '../../src/core/step-runner/step-runner-contract';
+
+function synth(): { stack: Stack; template: Template } {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new ClusterUpdateStack(app, 'Test');
+  Aspects.of(stack).add(new AwsSolutionsChecks());
+  return { stack, template: Template.fromStack(stack) };
+}
+
+describe('ClusterUpdateStack', () => {
+  const { stack, template } = synth();
+
+  it('has an on-demand, encrypted table with point-in-time recovery, TTL and the cluster index, kept on stack deletion', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byCluster' })],
+      },
+    });
+  });
+
+  it('has a Command document whose every parameter is validated by an allowedPattern or allowedValues', () => {
+    const documents = template.findResources('AWS::SSM::Document');
+    const [document] = Object.values(documents);
+    expect(document!.Properties.DocumentType).toBe('Command');
+    const parameters = document!.Properties.Content.parameters as Record<string, { allowedPattern?: string; allowedValues?: string[] }>;
+    expect(Object.keys(parameters).sort()).toEqual(['Kind', 'Previous', 'Release', 'Script', 'Step', 'UpdateId']);
+    for (const [name, spec] of Object.entries(parameters)) expect(spec.allowedPattern ?? spec.allowedValues, name).toBeDefined();
+    expect(parameters.Kind!.allowedValues).toEqual([...STEP_KINDS]);
+    // Shell metacharacters never pass a name or version pattern.
+    for (const name of ['Step', 'Release', 'UpdateId']) expect(new RegExp(parameters[name]!.allowedPattern!).test('x; rm -rf /')).toBe(false);
+    expect(new RegExp(parameters.Script!.allowedPattern!).test("echo 'hi'")).toBe(false);
+  });
+
+  it('outputs what the CLI needs', () => {
+    template.hasOutput('TableName', {});
+    template.hasOutput('DocumentName', {});
+  });
+
+  it('passes the cdk-nag AwsSolutions checks with no unsuppressed finding', () => {
+    const errors = Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*'));
+    expect([...errors, ...warnings].map((f) => `${f.id}: ${String(f.entry.data)}`)).toEqual([]);
+  });
+});
