@@ -1,0 +1,217 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { allowedPredecessors, assertTransition, IllegalCheckpointTransitionError, type CheckpointStatus } from '../../core/checkpoint/transitions';
+import { lockKey } from './lock-store';
+import { FenceRejectedError } from './store-errors';
+
+export type CheckpointPhase = 'pre-hooks' | 'canary' | 'handover' | 'wave' | 'service' | 'post-hooks' | 'rollback';
+
+export interface CheckpointKey {
+  readonly updateId: string;
+  readonly phase: CheckpointPhase;
+  /** A node id, a service name, or `cluster`. */
+  readonly target: string;
+  readonly step: string;
+}
+
+export interface CheckpointRecord extends CheckpointKey {
+  readonly status: CheckpointStatus;
+  readonly commandId?: string;
+  readonly fence: number;
+  readonly attempts: number;
+  readonly startedAt?: string;
+  readonly endedAt?: string;
+  readonly error?: string;
+  readonly reason?: string;
+  readonly output?: string;
+}
+
+/** Who writes: only the lock's current (owner, fence) may. */
+export interface WriterGuard {
+  readonly cluster: string;
+  readonly owner: string;
+  readonly fence: number;
+}
+
+export interface CheckpointStoreProps {
+  readonly documents: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+const OUTPUT_TAIL = 2048;
+/** TransactWriteItems takes 100 items; one is the lock's ConditionCheck. */
+const TRANSACTION_CHECKPOINTS = 99;
+
+/**
+ * Per-step checkpoints. Every write is a transaction whose first item is a
+ * ConditionCheck on the lock (owner and fence), so a task that lost the lock
+ * writes nothing; the second checks the transition is legal. A SUCCEEDED
+ * checkpoint is final: `begin` returns it unchanged, which is how a rerun
+ * skips finished work.
+ */
+export class CheckpointStore {
+  private readonly documents: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  public constructor(props: CheckpointStoreProps) {
+    this.documents = props.documents;
+    this.tableName = props.tableName;
+  }
+
+  public async get(key: CheckpointKey): Promise<CheckpointRecord | undefined> {
+    const result = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: itemKey(key), ConsistentRead: true }));
+    return result.Item ? toRecord(result.Item) : undefined;
+  }
+
+  /** Every checkpoint of an update (optionally of one phase), all pages. */
+  public async query(updateId: string, options: { phase?: CheckpointPhase } = {}): Promise<CheckpointRecord[]> {
+    const records: CheckpointRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `UPDATE#${updateId}`, ':prefix': options.phase ? `CP#${options.phase}#` : 'CP#' },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) records.push(toRecord(item));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return records;
+  }
+
+  /**
+   * Starts (or re-enters) a step. A SUCCEEDED step is returned as it is and
+   * nothing is written; a RUNNING one keeps its command id so the caller
+   * re-attaches instead of sending again.
+   */
+  public async begin(key: CheckpointKey, guard: WriterGuard): Promise<CheckpointRecord> {
+    const current = await this.get(key);
+    if (current?.status === 'SUCCEEDED') return current;
+    if (current?.status === 'RUNNING' && current.fence === guard.fence) return current;
+    const next: CheckpointRecord = {
+      ...key,
+      status: 'RUNNING',
+      fence: guard.fence,
+      attempts: (current?.attempts ?? 0) + (current?.status === 'RUNNING' ? 0 : 1),
+      commandId: current?.status === 'RUNNING' ? current.commandId : undefined,
+      startedAt: current?.status === 'RUNNING' ? current.startedAt : new Date().toISOString(),
+    };
+    await this.write([next], guard, 'RUNNING');
+    return next;
+  }
+
+  /** Stores the SSM command id of a RUNNING step, before anything waits on it. */
+  public async attachCommand(key: CheckpointKey, guard: WriterGuard, commandId: string): Promise<CheckpointRecord> {
+    const current = await this.get(key);
+    const next = { ...(current ?? { ...key, attempts: 1, startedAt: new Date().toISOString() }), status: 'RUNNING' as const, fence: guard.fence, commandId };
+    await this.write([next], guard, 'RUNNING');
+    return next;
+  }
+
+  public async succeed(key: CheckpointKey, guard: WriterGuard, details: { output?: string } = {}): Promise<CheckpointRecord> {
+    return this.finish(key, guard, 'SUCCEEDED', { output: tail(details.output) });
+  }
+
+  public async fail(key: CheckpointKey, guard: WriterGuard, details: { error: string; output?: string }): Promise<CheckpointRecord> {
+    return this.finish(key, guard, 'FAILED', { error: details.error, output: tail(details.output) });
+  }
+
+  public async skip(key: CheckpointKey, guard: WriterGuard, details: { reason: string }): Promise<CheckpointRecord> {
+    return this.finish(key, guard, 'SKIPPED', { reason: details.reason });
+  }
+
+  /**
+   * Records the same status for many steps (e.g. every node of a wave) in as
+   * few transactions as possible (99 steps each). Every step must allow the
+   * transition, else IllegalCheckpointTransitionError names the first that does not.
+   */
+  public async recordMany(keys: readonly CheckpointKey[], guard: WriterGuard, status: CheckpointStatus, details: { error?: string; reason?: string; commandId?: string } = {}): Promise<void> {
+    const now = new Date().toISOString();
+    const records = keys.map(
+      (key): CheckpointRecord => ({
+        ...key,
+        status,
+        fence: guard.fence,
+        attempts: 1,
+        ...(status === 'RUNNING' ? { startedAt: now, commandId: details.commandId } : { endedAt: now }),
+        error: details.error,
+        reason: details.reason,
+      }),
+    );
+    for (let i = 0; i < records.length; i += TRANSACTION_CHECKPOINTS) await this.write(records.slice(i, i + TRANSACTION_CHECKPOINTS), guard, status);
+  }
+
+  private async finish(key: CheckpointKey, guard: WriterGuard, status: CheckpointStatus, details: Partial<CheckpointRecord>): Promise<CheckpointRecord> {
+    const current = await this.get(key);
+    assertTransition(itemKey(key).sk, current?.status, status);
+    const next: CheckpointRecord = {
+      ...(current ?? { ...key, attempts: 1, startedAt: new Date().toISOString() }),
+      ...details,
+      status,
+      fence: guard.fence,
+      endedAt: new Date().toISOString(),
+    };
+    await this.write([next], guard, status);
+    return next;
+  }
+
+  private async write(records: readonly CheckpointRecord[], guard: WriterGuard, status: CheckpointStatus): Promise<void> {
+    const predecessors = allowedPredecessors(status);
+    const statusValues = Object.fromEntries(predecessors.map((s, i) => [`:from${i}`, s]));
+    try {
+      await this.documents.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: { pk: lockKey(guard.cluster), sk: 'LOCK' },
+                ConditionExpression: '#owner = :owner AND #fence = :fence',
+                ExpressionAttributeNames: { '#owner': 'owner', '#fence': 'fence' },
+                ExpressionAttributeValues: { ':owner': guard.owner, ':fence': guard.fence },
+              },
+            },
+            ...records.map((record) => ({
+              Put: {
+                TableName: this.tableName,
+                Item: { ...itemKey(record), ...record },
+                ConditionExpression: `attribute_not_exists(pk) OR #status IN (${Object.keys(statusValues).join(', ')})`,
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: statusValues,
+              },
+            })),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (reasons[0]?.Code === 'ConditionalCheckFailed') {
+        const lock = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: lockKey(guard.cluster), sk: 'LOCK' }, ConsistentRead: true }));
+        throw new FenceRejectedError(guard.cluster, guard, { owner: lock.Item?.owner as string | undefined, fence: lock.Item?.fence as number | undefined });
+      }
+      const index = reasons.findIndex((r, i) => i > 0 && r.Code === 'ConditionalCheckFailed');
+      if (index < 1) throw error;
+      const record = records[index - 1]!;
+      const current = await this.get(record);
+      throw new IllegalCheckpointTransitionError(itemKey(record).sk, current?.status ?? 'PENDING', status);
+    }
+  }
+}
+
+export function itemKey(key: CheckpointKey): { pk: string; sk: string } {
+  return { pk: `UPDATE#${key.updateId}`, sk: `CP#${key.phase}#${key.target}#${key.step}` };
+}
+
+function toRecord(item: Record<string, unknown>): CheckpointRecord {
+  const { pk: _pk, sk: _sk, ...record } = item;
+  return record as unknown as CheckpointRecord;
+}
+
+function tail(output: string | undefined): string | undefined {
+  return output === undefined ? undefined : output.slice(-OUTPUT_TAIL);
+}

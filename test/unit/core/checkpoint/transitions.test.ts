@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { allowedPredecessors, assertTransition, canTransition, IllegalCheckpointTransitionError } from '../../../../src/core/checkpoint/transitions';
+
+describe('checkpoint transitions', () => {
+  it('a finished step is final: nothing moves a SUCCEEDED checkpoint', () => {
+    for (const to of ['PENDING', 'RUNNING', 'FAILED', 'SKIPPED', 'SUCCEEDED'] as const) expect(canTransition('SUCCEEDED', to)).toBe(false);
+  });
+
+  it('a failed or skipped step runs again on resume; a running one can be re-attached', () => {
+    expect(canTransition('FAILED', 'RUNNING')).toBe(true);
+    expect(canTransition('SKIPPED', 'RUNNING')).toBe(true);
+    expect(canTransition('RUNNING', 'RUNNING')).toBe(true);
+    expect(canTransition(undefined, 'RUNNING')).toBe(true);
+  });
+
+  it('a step cannot jump from nothing to FAILED, nor a running one to SKIPPED', () => {
+    expect(() => assertTransition('cp', undefined, 'FAILED')).toThrow(IllegalCheckpointTransitionError);
+    expect(() => assertTransition('cp', 'RUNNING', 'SKIPPED')).toThrow('checkpoint cp: RUNNING → SKIPPED is not allowed');
+  });
+
+  it('names the predecessors a conditional write must check', () => {
+    expect(allowedPredecessors('RUNNING').sort()).toEqual(['FAILED', 'PENDING', 'RUNNING', 'SKIPPED']);
+    expect(allowedPredecessors('SUCCEEDED').sort()).toEqual(['PENDING', 'RUNNING']);
+  });
+});
