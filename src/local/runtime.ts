@@ -7,11 +7,11 @@ import { DynamoDbLocal } from './dynamodb/dynamodb-local';
 import { SimulatedFleet } from './fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-credentials';
 import type { LocalState } from './local-state';
-import type { SsmDocumentContent } from './ssm/ssm-document';
 import { SsmEmulator } from './ssm/ssm-emulator';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions';
 import { synthesizeLocalTemplate } from './synthesize-local-template';
 import { findResources, resolveValue, type CloudFormationTemplate } from './template';
+import { commandDocuments } from './template/command-documents';
 
 export interface LocalRuntimeProps {
   /** Where node roots, logs and (when persistent) the DynamoDB data live. */
@@ -48,7 +48,7 @@ export class LocalRuntime {
       stopOnFailure.push(() => dynamodb.stop());
       const tableName = await createTables(template, dynamodb.endpoint);
 
-      const documents = stepRunnerDocuments(template);
+      const documents = commandDocuments(template);
       const fleet = await SimulatedFleet.start({
         runDirectory,
         cluster: props.manifest.cluster,
@@ -184,15 +184,4 @@ async function createTables(template: CloudFormationTemplate, endpoint: string):
   } finally {
     client.destroy();
   }
-}
-
-/** The SSM Command documents the template declares, with their resolved names and content. */
-function stepRunnerDocuments(template: CloudFormationTemplate): { name: string; content: SsmDocumentContent }[] {
-  return Object.entries(findResources(template, 'AWS::SSM::Document')).map(([logicalId, resource]) => {
-    const properties = resolveValue(template, resource.Properties ?? {}) as Record<string, unknown>;
-    return {
-      name: (properties.Name as string | undefined) ?? (resolveValue(template, { Ref: logicalId }) as string),
-      content: (typeof properties.Content === 'string' ? JSON.parse(properties.Content) : properties.Content) as SsmDocumentContent,
-    };
-  });
 }

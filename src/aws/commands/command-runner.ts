@@ -1,0 +1,110 @@
+import { CancelCommandCommand, ListCommandInvocationsCommand, SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
+
+/** SendCommand takes at most 50 instance ids. */
+export const MAX_INSTANCES_PER_COMMAND = 50;
+
+export type InvocationOutcome = 'pending' | 'succeeded' | 'failed';
+
+export interface InvocationResult {
+  readonly instanceId: string;
+  /** The API's status: Pending, InProgress, Success, Failed, TimedOut, Cancelled, … */
+  readonly status: string;
+  readonly statusDetails: string;
+  readonly outcome: InvocationOutcome;
+  readonly responseCode: number;
+  /** Up to 2,500 characters of output (the list API's limit). */
+  readonly output: string;
+}
+
+export interface CommandRunnerProps {
+  readonly ssm: SSMClient;
+  /** The project's step-runner document. */
+  readonly documentName: string;
+}
+
+export interface SendRequest {
+  readonly instanceIds: readonly string[];
+  readonly parameters: Record<string, string[]>;
+  /** How long SSM waits to deliver to an offline node. @default 600 */
+  readonly deliveryTimeoutSeconds?: number;
+  readonly comment?: string;
+}
+
+const TERMINAL_SUCCESS = new Set(['Success']);
+const TERMINAL_FAILURE = new Set(['Failed', 'TimedOut', 'Cancelled', 'Undeliverable', 'Terminated']);
+
+/**
+ * Runs the step runner on nodes through SSM Run Command. SendCommand has no
+ * idempotency token, so callers store the returned command ids in their
+ * checkpoint before waiting, and a rerun re-attaches with `results`.
+ */
+export class CommandRunner {
+  private readonly ssm: SSMClient;
+  private readonly documentName: string;
+
+  public constructor(props: CommandRunnerProps) {
+    this.ssm = props.ssm;
+    this.documentName = props.documentName;
+  }
+
+  /** Sends one command per 50 nodes; returns the command ids in order. */
+  public async send(request: SendRequest): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < request.instanceIds.length; i += MAX_INSTANCES_PER_COMMAND) {
+      const batch = request.instanceIds.slice(i, i + MAX_INSTANCES_PER_COMMAND);
+      const sent = await this.ssm.send(
+        new SendCommandCommand({
+          DocumentName: this.documentName,
+          InstanceIds: [...batch],
+          Parameters: request.parameters,
+          TimeoutSeconds: request.deliveryTimeoutSeconds ?? 600,
+          // Our own waves and slots decide concurrency; one failing node must not stop the others' invocations.
+          MaxConcurrency: String(MAX_INSTANCES_PER_COMMAND),
+          MaxErrors: String(MAX_INSTANCES_PER_COMMAND),
+          Comment: request.comment?.slice(0, 100),
+        }),
+      );
+      ids.push(sent.Command!.CommandId!);
+    }
+    return ids;
+  }
+
+  /** Every invocation of the commands, with its outcome. */
+  public async results(commandIds: readonly string[]): Promise<InvocationResult[]> {
+    const results: InvocationResult[] = [];
+    for (const commandId of commandIds) {
+      let nextToken: string | undefined;
+      do {
+        const page = await this.ssm.send(new ListCommandInvocationsCommand({ CommandId: commandId, Details: true, NextToken: nextToken, MaxResults: 50 }));
+        for (const invocation of page.CommandInvocations ?? []) {
+          const plugin = invocation.CommandPlugins?.[0];
+          const status = invocation.Status ?? 'Pending';
+          results.push({
+            instanceId: invocation.InstanceId!,
+            status,
+            statusDetails: invocation.StatusDetails ?? status,
+            outcome: TERMINAL_SUCCESS.has(status) ? 'succeeded' : TERMINAL_FAILURE.has(status) ? 'failed' : 'pending',
+            responseCode: plugin?.ResponseCode ?? -1,
+            output: plugin?.Output ?? '',
+          });
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+    }
+    return results;
+  }
+
+  /** Polls until every invocation has finished or the budget runs out; returns what it saw last. */
+  public async waitFor(commandIds: readonly string[], budgetMs: number, pollMs = 1000): Promise<InvocationResult[]> {
+    const deadline = Date.now() + budgetMs;
+    for (;;) {
+      const results = await this.results(commandIds);
+      if (results.every((r) => r.outcome !== 'pending') || Date.now() >= deadline) return results;
+      await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+    }
+  }
+
+  public async cancel(commandIds: readonly string[]): Promise<void> {
+    for (const commandId of commandIds) await this.ssm.send(new CancelCommandCommand({ CommandId: commandId }));
+  }
+}
