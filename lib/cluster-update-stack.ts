@@ -1,25 +1,36 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { StepRunnerDocument } from './step-runner-document';
+import { TaskFunctions } from './task-functions';
+import { UpdateStateMachine } from './update-state-machine';
 import { UpdateTable } from './update-table';
+import { suppressJustifiedFindings } from './private/nag-suppressions';
 
-export type ClusterUpdateStackProps = StackProps;
+export interface ClusterUpdateStackProps extends StackProps {
+  /** How long one task invocation waits on node commands before handing back to the poll loop. @default 240 */
+  readonly pollBudgetSeconds?: number;
+}
 
 /**
- * The cluster-update control plane. Today: the table holding locks, plans and
- * checkpoints, and the step-runner SSM document. The update state machine,
- * its Lambda tasks and the dashboard are added by the workflow (issue #5) and
- * observability (issue #6) work.
+ * The cluster-update control plane: the table holding locks, plans and
+ * checkpoints, the step-runner SSM document, one Lambda function per task, and
+ * the update state machine that drives them.
  */
 export class ClusterUpdateStack extends Stack {
   public readonly table: UpdateTable;
   public readonly stepRunner: StepRunnerDocument;
+  public readonly tasks: TaskFunctions;
+  public readonly workflow: UpdateStateMachine;
 
   public constructor(scope: Construct, id: string, props: ClusterUpdateStackProps = {}) {
     super(scope, id, { description: 'cluster-update: updates a cluster with a canary, rolling waves, a service DAG, checkpoints and resume', ...props });
     this.table = new UpdateTable(this, 'Updates');
     this.stepRunner = new StepRunnerDocument(this, 'StepRunner');
+    this.tasks = new TaskFunctions(this, 'Tasks', { table: this.table.table, documentName: this.stepRunner.documentName, pollBudgetSeconds: props.pollBudgetSeconds });
+    this.workflow = new UpdateStateMachine(this, 'Workflow', { functions: this.tasks });
+    new CfnOutput(this, 'StateMachineArn', { value: this.workflow.stateMachine.stateMachineArn, description: 'Start an update: cluster-update start' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'DynamoDB table with locks, plans and checkpoints' });
     new CfnOutput(this, 'DocumentName', { value: this.stepRunner.documentName, description: 'SSM document the workflow runs on nodes' });
+    suppressJustifiedFindings(this);
   }
 }

@@ -74,6 +74,10 @@ export class LocalRuntime {
           AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
           AWS_ENDPOINT_URL_SSM: ssm.endpoint,
           CLUSTER_UPDATE_LOCAL: '1',
+          // Local polls are short so progress is quick; handler logs stay quiet unless asked for.
+          POLL_BUDGET_SECONDS: '20',
+          POLL_INTERVAL_MS: '150',
+          POWERTOOLS_LOG_LEVEL: process.env.CLUSTER_UPDATE_LOG_LEVEL ?? 'SILENT',
           ...props.handlerEnvironment,
         },
       });

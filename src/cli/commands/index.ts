@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerDemo } from './demo';
 import { register as registerLocal } from './local';
 import { register as registerPlan } from './plan';
 
@@ -7,7 +8,7 @@ import { register as registerPlan } from './plan';
  * `register(program)`. Add new commands to this list.
  */
 type Register = (program: Command) => void;
-const registrars: Register[] = [registerPlan, registerLocal];
+const registrars: Register[] = [registerPlan, registerDemo, registerLocal];
 
 export function registerCommands(program: Command): void {
   for (const register of registrars) register(program);

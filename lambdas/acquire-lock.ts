@@ -1,0 +1,4 @@
+import { acquireLock } from '../src/workflow/tasks/acquire-lock';
+import { taskHandler } from './task-handler';
+
+export const handler = taskHandler('acquire-lock', acquireLock);

@@ -1,0 +1,87 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { join } from 'node:path';
+import { CLUSTER_TAG } from '../src/aws/inventory/ssm-inventory';
+import { markLocalHandler } from './private/local-handler';
+
+/** The workflow's tasks; each is one Lambda function with its handler in lambdas/<name>.ts. */
+export const TASKS = ['acquire-lock', 'plan-update', 'run-hooks', 'canary-step', 'hand-over', 'run-wave', 'next-service-level', 'update-service', 'finalize', 'record-outcome'] as const;
+export type TaskName = (typeof TASKS)[number];
+
+export interface TaskFunctionsProps {
+  readonly table: ITable;
+  /** The step-runner document name (a Ref). */
+  readonly documentName: string;
+  /** How long one task invocation waits on commands before handing back to the poll loop. @default 240 */
+  readonly pollBudgetSeconds?: number;
+}
+
+/**
+ * One NodejsFunction per task, bundled by esbuild, least privilege: the table,
+ * SendCommand only with the step-runner document and only on instances tagged
+ * with a cluster, and the read-only SSM calls that have no resource scoping.
+ */
+export class TaskFunctions extends Construct {
+  public readonly functions: Readonly<Record<TaskName, NodejsFunction>>;
+
+  public constructor(scope: Construct, id: string, props: TaskFunctionsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const pollBudget = props.pollBudgetSeconds ?? 240;
+    const functions = {} as Record<TaskName, NodejsFunction>;
+    for (const task of TASKS) {
+      const fn = new NodejsFunction(this, pascal(task), {
+        entry: join(__dirname, '..', 'lambdas', `${task}.ts`),
+        handler: 'handler',
+        runtime: Runtime.NODEJS_24_X,
+        memorySize: 512,
+        timeout: Duration.seconds(pollBudget + 60),
+        tracing: Tracing.ACTIVE,
+        logGroup: new LogGroup(this, `${pascal(task)}Logs`, { retention: RetentionDays.ONE_MONTH }),
+        environment: {
+          TABLE_NAME: props.table.tableName,
+          DOCUMENT_NAME: props.documentName,
+          POLL_BUDGET_SECONDS: String(pollBudget),
+          POWERTOOLS_SERVICE_NAME: 'cluster-update',
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        },
+        bundling: { minify: true, sourceMap: true, target: 'node22' },
+      });
+      markLocalHandler(fn, `lambdas/${task}.ts`);
+      props.table.grantReadWriteData(fn);
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:SendCommand'],
+          resources: [stack.formatArn({ service: 'ssm', resource: 'document', resourceName: props.documentName })],
+        }),
+      );
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:SendCommand'],
+          resources: [stack.formatArn({ service: 'ec2', resource: 'instance', resourceName: '*' }), stack.formatArn({ service: 'ssm', resource: 'managed-instance', resourceName: '*' })],
+          conditions: { StringLike: { [`ssm:resourceTag/${CLUSTER_TAG}`]: '*' } },
+        }),
+      );
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          effect: Effect.ALLOW,
+          actions: ['ssm:ListCommandInvocations', 'ssm:GetCommandInvocation', 'ssm:CancelCommand', 'ssm:DescribeInstanceInformation', 'ssm:ListTagsForResource'],
+          resources: ['*'],
+        }),
+      );
+      functions[task] = fn;
+    }
+    this.functions = functions;
+  }
+}
+
+function pascal(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+}

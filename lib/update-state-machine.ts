@@ -1,0 +1,139 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { pollLoop, TASK_IDENTITY, taskState } from './state-machine/task-states';
+import type { TaskFunctions } from './task-functions';
+
+export interface UpdateStateMachineProps {
+  readonly functions: TaskFunctions;
+  /** Seconds between polls of a running step. @default 5 */
+  readonly pollSeconds?: number;
+  /** How many services of one DAG level update at once. @default 10 */
+  readonly serviceConcurrency?: number;
+}
+
+/**
+ * The update workflow (DESIGN §4), a Standard state machine in JSONPath:
+ *
+ *   AcquireLock → Plan → PreUpdate hooks → Canary → HandOver
+ *     → Rollout [ platform waves (Distributed Map, one wave at a time) ‖ service DAG, level by level (Map) ]
+ *     → PostUpdate hooks → Finalize
+ *
+ * Any failure goes to RecordFailure (update FAILED, lock parked) and ends the
+ * execution FAILED with the task's error, so `resume` (RedriveExecution) can
+ * finish the job; the checkpoints make finished work a no-op.
+ */
+export class UpdateStateMachine extends Construct {
+  public readonly stateMachine: sfn.StateMachine;
+
+  public constructor(scope: Construct, id: string, props: UpdateStateMachineProps) {
+    super(scope, id);
+    const fn = props.functions.functions;
+    const poll = props.pollSeconds ?? 5;
+    const identity = (extra: Record<string, unknown> = {}) => sfn.TaskInput.fromObject({ ...TASK_IDENTITY, ...extra });
+
+    // Failure path.
+    const failed = new sfn.Fail(this, 'UpdateFailed', { errorPath: '$.failure.error', causePath: '$.failure.cause' });
+    const recordFailure = taskState(this, 'RecordFailure', {
+      fn: fn['record-outcome'],
+      payload: sfn.TaskInput.fromObject({ ...TASK_IDENTITY, 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }),
+      resultPath: '$.failure',
+    }).next(failed);
+    const recordRejected = taskState(this, 'RecordRejected', {
+      fn: fn['record-outcome'],
+      payload: sfn.TaskInput.fromObject({ 'updateId.$': '$.updateId', 'cluster.$': '$.cluster', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }),
+      resultPath: '$.failure',
+    }).next(failed);
+    const onFailure = (state: sfn.TaskStateBase | sfn.Parallel, handler: sfn.IChainable = recordFailure) => state.addCatch(handler, { errors: ['States.ALL'], resultPath: '$.error' });
+
+    // AcquireLock, Plan.
+    const acquireLock = taskState(this, 'AcquireLock', {
+      fn: fn['acquire-lock'],
+      payload: sfn.TaskInput.fromObject({ 'updateId.$': '$.updateId', 'cluster.$': '$.cluster', 'executionArn.$': '$$.Execution.Id' }),
+      resultPath: '$.lock',
+    });
+    onFailure(acquireLock, recordRejected);
+    const plan = taskState(this, 'Plan', { fn: fn['plan-update'], payload: identity(), resultPath: '$.plan' });
+    onFailure(plan);
+
+    // Hooks.
+    const hooks = (name: string, hookPhase: 'pre' | 'post') => {
+      const task = taskState(this, name, { fn: fn['run-hooks'], payload: identity({ hookPhase }), resultPath: '$.hooks' });
+      onFailure(task);
+      return pollLoop(this, name, task, '$.hooks.done', poll);
+    };
+
+    // Canary: a cursor over its steps; the watch period is a Wait of its own.
+    const canaryInit = new sfn.Pass(this, 'CanaryStart', { result: sfn.Result.fromObject({ cursor: 0, done: false, waitSeconds: 0 }), resultPath: '$.canary' });
+    const canaryStep = taskState(this, 'CanaryStep', { fn: fn['canary-step'], payload: identity({ 'cursor.$': '$.canary.cursor' }), resultPath: '$.canary' });
+    onFailure(canaryStep);
+    const canaryWatch = new sfn.Wait(this, 'CanaryWatch', { time: sfn.WaitTime.secondsPath('$.canary.waitSeconds') });
+    const canaryPoll = new sfn.Wait(this, 'CanaryPoll', { time: sfn.WaitTime.duration(Duration.seconds(poll)) });
+    const canaryDone = new sfn.Pass(this, 'CanaryPassed');
+    const canary = sfn.Chain.custom(canaryInit, [canaryDone], canaryInit.next(canaryStep).next(
+      new sfn.Choice(this, 'CanaryCheck')
+        .when(sfn.Condition.booleanEquals('$.canary.done', true), canaryDone)
+        .when(sfn.Condition.numberGreaterThan('$.canary.waitSeconds', 0), canaryWatch.next(canaryStep))
+        .otherwise(canaryPoll.next(canaryStep)),
+    ));
+
+    // HandOver: the canary owns the update; the fence advances.
+    const handOver = taskState(this, 'HandOver', { fn: fn['hand-over'], payload: identity(), resultPath: '$.lock' });
+    onFailure(handOver);
+
+    // Rollout branch (a): platform waves, one at a time, each in its own child execution.
+    const runWave = taskState(this, 'RunWave', { fn: fn['run-wave'], resultPath: '$.result' });
+    const waves = new sfn.DistributedMap(this, 'PlatformWaves', {
+      itemsPath: '$.plan.waveIndexes',
+      itemSelector: { ...TASK_IDENTITY, 'wave.$': '$$.Map.Item.Value' },
+      maxConcurrency: 1,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    waves.itemProcessor(pollLoop(this, 'Wave', runWave, '$.result.done', poll));
+
+    // Rollout branch (b): the service DAG, level by level.
+    const levelsInit = new sfn.Pass(this, 'ServicesStart', { result: sfn.Result.fromObject({ level: 0 }), resultPath: '$.levels' });
+    const nextLevel = taskState(this, 'NextServiceLevel', { fn: fn['next-service-level'], payload: identity({ 'level.$': '$.levels.level' }), resultPath: '$.levels' });
+    const updateService = taskState(this, 'UpdateService', { fn: fn['update-service'], resultPath: '$.result' });
+    const serviceMap = new sfn.Map(this, 'ServiceLevel', {
+      itemsPath: '$.levels.services',
+      itemSelector: { ...TASK_IDENTITY, 'service.$': '$$.Map.Item.Value' },
+      maxConcurrency: props.serviceConcurrency ?? 10,
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    serviceMap.itemProcessor(pollLoop(this, 'Service', updateService, '$.result.done', poll));
+    const advance = new sfn.Pass(this, 'NextLevel', { parameters: { 'level.$': '$.levels.nextLevel' }, resultPath: '$.levels' });
+    const servicesDone = new sfn.Pass(this, 'ServicesDone');
+    const services = sfn.Chain.custom(levelsInit, [servicesDone], levelsInit.next(nextLevel).next(
+      new sfn.Choice(this, 'LevelCheck').when(sfn.Condition.booleanEquals('$.levels.done', true), servicesDone).otherwise(serviceMap.next(advance).next(nextLevel)),
+    ));
+
+    const rollout = new sfn.Parallel(this, 'Rollout', { resultPath: sfn.JsonPath.DISCARD }).branch(waves).branch(services);
+    onFailure(rollout);
+
+    const finalize = taskState(this, 'Finalize', { fn: fn.finalize, payload: identity(), resultPath: '$.final' });
+    onFailure(finalize);
+
+    const definition = acquireLock
+      .next(plan)
+      .next(hooks('PreUpdateHooks', 'pre'))
+      .next(canary)
+      .next(handOver)
+      .next(rollout)
+      .next(hooks('PostUpdateHooks', 'post'))
+      .next(finalize)
+      .next(new sfn.Succeed(this, 'UpdateSucceeded'));
+
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromChainable(definition),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'ExecutionLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN }),
+        level: sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
+    });
+  }
+}

@@ -1,0 +1,57 @@
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { readSsmInventory } from '../../aws/inventory/ssm-inventory';
+import { LockStore } from '../../aws/store/lock-store';
+import { LockHeldError } from '../../aws/store/store-errors';
+import { UpdateStore } from '../../aws/store/update-store';
+import { InputError } from '../../core/errors';
+import type { Manifest } from '../../core/manifest/schema';
+import { planHash } from '../../core/plan/plan-hash';
+import { planUpdate } from '../../core/plan/plan-update';
+import type { Plan } from '../../core/plan/types';
+import { HookNotSkippableError } from '../../workflow/workflow-errors';
+import type { Target } from '../target';
+import { assertUpdateId, defaultUpdateId } from './update-id';
+
+export interface StartRequest {
+  readonly manifest: Manifest;
+  readonly updateId?: string;
+  readonly skipChecks?: readonly string[];
+}
+
+export interface StartedUpdate {
+  readonly updateId: string;
+  readonly executionArn: string;
+  readonly plan: Plan;
+}
+
+/**
+ * `start`: everything that can be refused is refused before anything is
+ * touched (bad manifest, no safe plan for this cluster, an unknown or
+ * unskippable check, a cluster held by another update); then the update record
+ * is written and the execution started under the update id (idempotent).
+ */
+export async function startUpdate(target: Target, request: StartRequest): Promise<StartedUpdate> {
+  const { manifest } = request;
+  const updateId = assertUpdateId(request.updateId ?? defaultUpdateId(manifest.cluster, manifest.release, new Date()));
+  const skipChecks = [...new Set(request.skipChecks ?? [])];
+  const hooks = [...manifest.hooks.preUpdate, ...manifest.hooks.postUpdate];
+  for (const name of skipChecks) {
+    const hook = hooks.find((h) => h.name === name);
+    if (!hook) throw new InputError(`--skip-check ${name}: the manifest has no hook named ${name} (hooks: ${hooks.map((h) => h.name).join(', ') || 'none'})`);
+    if (!hook.skippable) throw new HookNotSkippableError(name);
+  }
+  const inventory = await readSsmInventory(target.clients.ssm, manifest.cluster);
+  if (inventory.nodes.length === 0) throw new InputError(`no managed node is tagged cluster-update:cluster=${manifest.cluster}`);
+  const plan = planUpdate(manifest, inventory);
+
+  const store = { documents: target.clients.documents, tableName: target.tableName };
+  const lock = await new LockStore(store).get(manifest.cluster);
+  const live = lock && lock.state !== 'FREE' && lock.updateId !== updateId && (lock.state === 'PARKED' || lock.leaseExpiresAt > Date.now());
+  if (live) throw new LockHeldError({ cluster: lock.cluster, updateId: lock.updateId, owner: lock.owner, fence: lock.fence, state: lock.state === 'PARKED' ? 'PARKED' : 'ACTIVE', acquiredAt: lock.acquiredAt, leaseExpiresAt: lock.leaseExpiresAt });
+
+  await new UpdateStore(store).create({ updateId, manifest, manifestHash: planHash(manifest), skipChecks });
+  const started = await target.clients.sfn.send(
+    new StartExecutionCommand({ stateMachineArn: target.stateMachineArn, name: updateId, input: JSON.stringify({ updateId, cluster: manifest.cluster, skipChecks }) }),
+  );
+  return { updateId, executionArn: started.executionArn!, plan };
+}

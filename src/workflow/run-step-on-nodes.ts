@@ -1,0 +1,75 @@
+import type { CheckpointKey } from '../aws/store/checkpoint-store';
+import { stepRunnerParameters } from '../core/step-runner/step-runner-contract';
+import { crashAfterSend } from './simulated-crash';
+import type { StepCommand } from './step-scripts';
+import { guardOf, type TaskInput, type WorkflowContext } from './workflow-context';
+
+export interface StepOnNodes {
+  readonly nodes: readonly string[];
+  /** The checkpoint of this step on a node. */
+  readonly keyFor: (node: string) => CheckpointKey;
+  readonly command: StepCommand;
+  readonly release: string;
+  readonly previous?: string;
+}
+
+export interface StepOutcome {
+  readonly succeeded: readonly string[];
+  readonly failed: readonly { readonly node: string; readonly error: string }[];
+  /** Still running when the poll budget ran out; the next task invocation re-attaches. */
+  readonly pending: readonly string[];
+}
+
+/**
+ * Runs one step on a set of nodes, idempotently:
+ *   SUCCEEDED checkpoint      → nothing is sent (a rerun skips finished work)
+ *   RUNNING with command ids  → re-attach to that command (SendCommand has no idempotency token)
+ *   anything else             → begin, send (≤ 50 nodes per command), store the command id, then wait
+ * and the node-side ledger makes a command that is sent twice do its work once.
+ */
+export async function runStepOnNodes(context: WorkflowContext, input: TaskInput, run: StepOnNodes, deadline: number): Promise<StepOutcome> {
+  const guard = guardOf(input);
+  const current = await Promise.all(run.nodes.map(async (node) => ({ node, record: await context.checkpoints.get(run.keyFor(node)) })));
+  const succeeded = current.filter((c) => c.record?.status === 'SUCCEEDED').map((c) => c.node);
+  const attached = current.filter((c) => c.record?.status === 'RUNNING' && c.record.commandId && c.record.fence <= guard.fence);
+  const toSend = current.filter((c) => c.record?.status !== 'SUCCEEDED' && !attached.includes(c)).map((c) => c.node);
+
+  const commandOf = new Map<string, string>(attached.map((c) => [c.node, c.record!.commandId!]));
+  if (toSend.length > 0) {
+    for (const node of toSend) await context.checkpoints.begin(run.keyFor(node), guard);
+    const parameters = stepRunnerParameters({ updateId: input.updateId, kind: run.command.kind, step: run.command.step, release: run.release, previous: run.previous, script: run.command.script });
+    const ids = await context.commands.send({ instanceIds: toSend, parameters, comment: `${input.updateId} ${run.command.kind} ${run.command.step}` });
+    for (let i = 0; i < toSend.length; i += 1) {
+      const node = toSend[i]!;
+      const commandId = ids[Math.floor(i / 50)]!;
+      commandOf.set(node, commandId);
+      const key = run.keyFor(node);
+      await context.checkpoints.attachCommand(key, guard, commandId);
+      crashAfterSend(`${key.phase}:${key.target}:${key.step}`);
+    }
+  }
+  if (commandOf.size === 0) return { succeeded, failed: [], pending: [] };
+
+  const results = await context.commands.waitFor([...new Set(commandOf.values())], Math.max(0, deadline - Date.now()), context.settings.pollIntervalMs);
+  const byNode = new Map(results.map((r) => [r.instanceId, r]));
+  const failed: { node: string; error: string }[] = [];
+  const pending: string[] = [];
+  for (const [node] of commandOf) {
+    const result = byNode.get(node);
+    if (!result || result.outcome === 'pending') {
+      pending.push(node);
+    } else if (result.outcome === 'succeeded') {
+      await context.checkpoints.succeed(run.keyFor(node), guard, { output: result.output });
+      succeeded.push(node);
+    } else {
+      const error = `${run.command.kind} ${run.command.step} on ${node}: ${result.status}${result.statusDetails !== result.status ? ` (${result.statusDetails})` : ''}, exit ${result.responseCode}: ${lastLine(result.output)}`;
+      await context.checkpoints.fail(run.keyFor(node), guard, { error, output: result.output });
+      failed.push({ node, error });
+    }
+  }
+  return { succeeded, failed, pending };
+}
+
+function lastLine(output: string): string {
+  return output.trim().split('\n').filter(Boolean).pop() ?? '';
+}

@@ -1,0 +1,19 @@
+import { InputError } from '../../core/errors';
+import type { WorkflowContext } from '../workflow-context';
+
+export interface AcquireLockInput {
+  readonly updateId: string;
+  readonly cluster: string;
+  /** `$$.Execution.Id`: stable across redrive, so a redriven run re-acquires its own lock. */
+  readonly executionArn: string;
+}
+
+/** Takes the cluster's leader lock for this execution; a concurrent update fails here, naming the holder. */
+export async function acquireLock(context: WorkflowContext, input: AcquireLockInput): Promise<{ owner: string; fence: number }> {
+  const record = await context.updates.require(input.updateId);
+  if (record.cluster !== input.cluster) throw new InputError(`update ${input.updateId} is for cluster ${record.cluster}, not ${input.cluster}`);
+  const grant = await context.locks.acquire({ cluster: input.cluster, updateId: input.updateId, owner: input.executionArn, leaseSeconds: context.settings.leaseSeconds });
+  await context.updates.setExecutionArn(input.updateId, input.executionArn);
+  await context.updates.setStatus(input.updateId, 'RUNNING', 'plan');
+  return { owner: input.executionArn, fence: grant.fence };
+}

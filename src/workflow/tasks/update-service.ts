@@ -1,0 +1,77 @@
+import { canaryStepName } from '../../core/workflow/canary-steps';
+import { loadUpdate } from '../load-update';
+import { runStepOnNodes } from '../run-step-on-nodes';
+import { healthCommand, serviceCommand } from '../step-scripts';
+import { guardOf, type TaskInput, type WorkflowContext } from '../workflow-context';
+
+export interface UpdateServiceInput extends TaskInput {
+  readonly service: string;
+}
+
+/**
+ * Updates one service. A one-off runs once on its node (a no-op when the canary
+ * already ran it). A long-running service is updated replica by replica, at
+ * most its outage budget at a time, each replica claimed with the node mutex
+ * and an outage slot (so platform waves and service updates together never
+ * take more replicas out than allowed), then health-checked. A failure is
+ * recorded and returned, never thrown: the Map goes on with the other
+ * services, and the next level skips this one's dependents.
+ */
+export async function updateService(context: WorkflowContext, input: UpdateServiceInput): Promise<{ done: boolean; failed: boolean }> {
+  const deadline = Date.now() + context.settings.pollBudgetMs;
+  const guard = guardOf(input);
+  const { record, plan } = await loadUpdate(context, input.updateId);
+  const service = record.manifest.services.find((s) => s.name === input.service)!;
+  const serviceKey = { updateId: input.updateId, phase: 'service' as const, target: service.name, step: 'service' };
+  if ((await context.checkpoints.begin(serviceKey, guard)).status === 'SUCCEEDED') return { done: true, failed: false };
+
+  const canaryDone = async (step: string) => (await context.checkpoints.get({ updateId: input.updateId, phase: 'canary', target: plan.canary, step }))?.status === 'SUCCEEDED';
+  const replicaKey = (step: string) => (node: string) => ({ updateId: input.updateId, phase: 'service' as const, target: service.name, step: `${step}-${node}` });
+  const fail = async (error: string) => {
+    await context.checkpoints.fail(serviceKey, guard, { error });
+    return { done: true, failed: true };
+  };
+
+  if (service.oneOff) {
+    if (!(await canaryDone(canaryStepName({ kind: 'service', service: service.name, oneOff: true })))) {
+      const node = plan.oneOffNodes[service.name]!;
+      const outcome = await runStepOnNodes(context, input, { nodes: [node], keyFor: replicaKey('run'), command: serviceCommand(service), release: record.release, previous: record.previous }, deadline);
+      if (outcome.failed.length > 0) return fail(outcome.failed[0]!.error);
+      if (outcome.pending.length > 0) return { done: false, failed: false };
+    }
+    await context.checkpoints.succeed(serviceKey, guard);
+    return { done: true, failed: false };
+  }
+
+  const skipCanary = await canaryDone(canaryStepName({ kind: 'health', service: service.name }));
+  const replicas = (plan.placement[service.name] ?? []).filter((n) => !plan.unhealthyNodes.includes(n) && !(skipCanary && n === plan.canary));
+  const budget = Math.max(1, plan.outageBudget[service.name] ?? 1);
+  const claim = (node: string) => ({ cluster: input.cluster, updateId: input.updateId, node, holder: `service#${service.name}`, services: [{ name: service.name, budget }] });
+  let remaining: string[] = [];
+  for (const node of replicas) if ((await context.checkpoints.get(replicaKey('health')(node)))?.status !== 'SUCCEEDED') remaining.push(node);
+
+  while (remaining.length > 0 && Date.now() < deadline) {
+    const claimed: string[] = [];
+    for (const node of remaining) {
+      if (claimed.length >= budget) break;
+      if (await context.slots.tryClaim(claim(node))) claimed.push(node);
+    }
+    if (claimed.length > 0) {
+      const updated = await runStepOnNodes(context, input, { nodes: claimed, keyFor: replicaKey('update'), command: serviceCommand(service), release: record.release, previous: record.previous }, deadline);
+      if (updated.pending.length > 0) return { done: false, failed: false };
+      const healthy = updated.failed.length === 0
+        ? await runStepOnNodes(context, input, { nodes: claimed, keyFor: replicaKey('health'), command: healthCommand(service), release: record.release, previous: record.previous }, deadline)
+        : undefined;
+      if (healthy && healthy.pending.length > 0) return { done: false, failed: false };
+      for (const node of claimed) await context.slots.release(claim(node));
+      const failures = [...updated.failed, ...(healthy?.failed ?? [])];
+      if (failures.length > 0) return fail(failures.map((f) => f.error).join('; '));
+      remaining = remaining.filter((n) => !claimed.includes(n));
+    } else {
+      await new Promise((r) => setTimeout(r, context.settings.pollIntervalMs));
+    }
+  }
+  if (remaining.length > 0) return { done: false, failed: false };
+  await context.checkpoints.succeed(serviceKey, guard);
+  return { done: true, failed: false };
+}

@@ -1,0 +1,82 @@
+import { CommandRunner } from '../aws/commands/command-runner';
+import { createAwsClients, type AwsClients } from '../aws/clients';
+import { CheckpointStore, type WriterGuard } from '../aws/store/checkpoint-store';
+import { LockStore } from '../aws/store/lock-store';
+import { NodeSlots } from '../aws/store/node-slots';
+import { PlanStore } from '../aws/store/plan-store';
+import { UpdateStore } from '../aws/store/update-store';
+
+/** What every task works with: the stores and the command runner, built once per Lambda container. */
+export interface WorkflowContext {
+  readonly clients: AwsClients;
+  readonly locks: LockStore;
+  readonly updates: UpdateStore;
+  readonly plans: PlanStore;
+  readonly checkpoints: CheckpointStore;
+  readonly slots: NodeSlots;
+  readonly commands: CommandRunner;
+  readonly settings: WorkflowSettings;
+}
+
+export interface WorkflowSettings {
+  /** How long one task invocation waits on commands before handing back to the state machine's poll loop. */
+  readonly pollBudgetMs: number;
+  readonly pollIntervalMs: number;
+  /** The lock lease; every task renews it. */
+  readonly leaseSeconds: number;
+  /** How a node leaves and rejoins the cluster (e.g. deregister from the load balancer). */
+  readonly drainCommand: string;
+  readonly rejoinCommand: string;
+}
+
+/** Task input common to every step after AcquireLock. */
+export interface TaskInput {
+  readonly updateId: string;
+  readonly cluster: string;
+  readonly owner: string;
+  readonly fence: number;
+}
+
+export function guardOf(input: TaskInput): WriterGuard {
+  return { cluster: input.cluster, owner: input.owner, fence: input.fence };
+}
+
+/** Missing configuration in a handler's environment. */
+export class MissingSettingError extends Error {
+  public constructor(name: string) {
+    super(`environment variable ${name} is not set`);
+    this.name = 'MissingSettingError';
+  }
+}
+
+let cached: WorkflowContext | undefined;
+
+/** Builds the context from the Lambda environment (TABLE_NAME, DOCUMENT_NAME, …) once per container. */
+export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowContext {
+  if (cached) return cached;
+  const need = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new MissingSettingError(name);
+    return value;
+  };
+  const tableName = need('TABLE_NAME');
+  const clients = createAwsClients({});
+  const props = { documents: clients.documents, tableName };
+  cached = {
+    clients,
+    locks: new LockStore(props),
+    updates: new UpdateStore(props),
+    plans: new PlanStore(props),
+    checkpoints: new CheckpointStore(props),
+    slots: new NodeSlots(props),
+    commands: new CommandRunner({ ssm: clients.ssm, documentName: need('DOCUMENT_NAME') }),
+    settings: {
+      pollBudgetMs: Number(env.POLL_BUDGET_SECONDS ?? 240) * 1000,
+      pollIntervalMs: Number(env.POLL_INTERVAL_MS ?? 2000),
+      leaseSeconds: Number(env.LEASE_SECONDS ?? 1800),
+      drainCommand: env.DRAIN_COMMAND ?? 'cu-node drain',
+      rejoinCommand: env.REJOIN_COMMAND ?? 'cu-node rejoin',
+    },
+  };
+  return cached;
+}
