@@ -41,6 +41,7 @@ export interface CheckpointStoreProps {
 const OUTPUT_TAIL = 2048;
 /** TransactWriteItems takes 100 items; one is the lock's ConditionCheck. */
 const TRANSACTION_CHECKPOINTS = 99;
+const MAX_CONFLICT_RETRIES = 10;
 
 /**
  * Per-step checkpoints. Every write is a transaction whose first item is a
@@ -159,7 +160,24 @@ export class CheckpointStore {
     return next;
   }
 
+  /**
+   * Concurrent tasks all check the same lock item, and DynamoDB cancels
+   * transactions that touch one item at the same moment (TransactionConflict):
+   * those are retried with jitter; a failed condition is not.
+   */
   private async write(records: readonly CheckpointRecord[], guard: WriterGuard, status: CheckpointStatus): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.writeOnce(records, guard, status);
+      } catch (error) {
+        const conflict = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
+        if (!conflict || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
+      }
+    }
+  }
+
+  private async writeOnce(records: readonly CheckpointRecord[], guard: WriterGuard, status: CheckpointStatus): Promise<void> {
     const predecessors = allowedPredecessors(status);
     const statusValues = Object.fromEntries(predecessors.map((s, i) => [`:from${i}`, s]));
     try {
@@ -190,6 +208,7 @@ export class CheckpointStore {
     } catch (error) {
       if (!(error instanceof TransactionCanceledException)) throw error;
       const reasons = error.CancellationReasons ?? [];
+      if (reasons.some((r) => r.Code === 'TransactionConflict')) throw error;
       if (reasons[0]?.Code === 'ConditionalCheckFailed') {
         const lock = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: lockKey(guard.cluster), sk: 'LOCK' }, ConsistentRead: true }));
         throw new FenceRejectedError(guard.cluster, guard, { owner: lock.Item?.owner as string | undefined, fence: lock.Item?.fence as number | undefined });
