@@ -11,7 +11,7 @@ export interface HealthAnswer {
 }
 
 /** GET /health on 127.0.0.1:port with a short timeout. */
-export function probeHealth(port: number, timeoutMs = 1000): Promise<HealthAnswer> {
+export function probeHealth(port: number, timeoutMs = 3000): Promise<HealthAnswer> {
   return new Promise((resolve) => {
     const request = get({ host: '127.0.0.1', port, path: '/health', timeout: timeoutMs }, (response) => {
       let body = '';
@@ -76,14 +76,14 @@ export class ServiceReplica {
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;
     });
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       if (this.child !== child) throw new Error(`${this.service} on ${this.node} exited while starting; see ${this.logFile}`);
       const answer = await probeHealth(this.port, 500);
       if (answer.release === release) return;
       await new Promise((r) => setTimeout(r, 25));
     }
-    throw new Error(`${this.service} on ${this.node} did not start within 10 s; see ${this.logFile}`);
+    throw new Error(`${this.service} on ${this.node} did not start within 20 s; see ${this.logFile}`);
   }
 
   /** Stops the process and waits for it to exit. */
@@ -104,5 +104,18 @@ export class ServiceReplica {
     if (!this.runProcesses) return { healthy: this.running, release: this.running ? this.release : undefined };
     if (!this.child) return { healthy: false };
     return probeHealth(this.port);
+  }
+
+  /**
+   * A health check as a service manager runs it: a few tries over about two
+   * seconds, so a busy machine is not mistaken for a broken service.
+   */
+  public async checkHealth(attempts = 5): Promise<HealthAnswer> {
+    let answer = await this.health();
+    for (let i = 1; i < attempts && !answer.healthy; i += 1) {
+      await new Promise((r) => setTimeout(r, 400));
+      answer = await this.health();
+    }
+    return answer;
   }
 }

@@ -185,7 +185,7 @@ export class SimulatedFleet {
       case 'service-update': {
         const replica = this.replica(node, name);
         await replica.start(release, unhealthy);
-        const health = await replica.health();
+        const health = await replica.checkHealth(unhealthy ? 1 : 5);
         if (!health.healthy) throw new Error(`${name} ${release} on ${node.id} started but is not healthy`);
         return `${name} restarted at ${release} on ${node.id} (pid ${replica.pid ?? '-'})`;
       }
@@ -199,7 +199,7 @@ export class SimulatedFleet {
       }
       case 'service-health': {
         const replica = this.replica(node, name);
-        const health = await replica.health();
+        const health = await replica.checkHealth();
         if (!health.healthy) throw new Error(`${name} on ${node.id} is not healthy`);
         if (release && health.release !== release) throw new Error(`${name} on ${node.id} runs ${health.release}, expected ${release}`);
         return `${name} on ${node.id} is healthy at ${health.release}`;

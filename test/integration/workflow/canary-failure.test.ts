@@ -30,7 +30,8 @@ describe('a canary failure, then resume', () => {
 
     harness.fleet.clearFaults();
     const resumed = await harness.redrive(started.executionArn);
-    expect(resumed, `${resumed.error}: ${resumed.cause}`).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    const failures = (await harness.checkpoints.query(started.updateId)).filter((c) => c.status === 'FAILED').map((c) => c.error);
+    expect(resumed, `${resumed.error}: ${resumed.cause} ${failures.join(' | ')}`).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
     expect(harness.count('platform-install', 'system-packages', 'node-1')).toBe(1);
     expect(harness.count('platform-install', 'config', 'node-1')).toBe(1);
     expect(harness.count('platform-install', 'python-packages', 'node-1')).toBe(1);
