@@ -63,7 +63,17 @@ function jarDirectory(): string {
 export class DynamoDbLocal {
   public static async start(props: DynamoDbLocalProps = {}): Promise<DynamoDbLocal> {
     assertJavaAvailable();
-    const port = props.port ?? (await freePort());
+    // A free port can be taken by another process before Java binds it: try a few.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await DynamoDbLocal.startOnce(props, props.port ?? (await freePort()));
+      } catch (error) {
+        if (props.port !== undefined || attempt >= 3 || !(error instanceof DynamoDbLocalStartError)) throw error;
+      }
+    }
+  }
+
+  private static async startOnce(props: DynamoDbLocalProps, port: number): Promise<DynamoDbLocal> {
     const directory = jarDirectory();
     const args = [`-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`, '-jar', join(directory, 'DynamoDBLocal.jar'), '-port', String(port), '-disableTelemetry'];
     if (props.dataDirectory) {

@@ -16,13 +16,23 @@ const server = http.createServer((request, response) => {
   response.writeHead(unhealthy && request.url === '/health' ? 503 : 200, { 'content-type': 'application/json' });
   response.end(body);
 });
-server.listen(Number(port), '127.0.0.1', () => {
-  process.stdout.write(`listening ${port}\n`);
-});
+// Keep the port this replica had before when it is still free; another process may have taken it
+// in the meantime (ports are shared with everything else on the machine), then take any free one.
+// The first line on stdout tells the fleet which port it is.
+let fellBack = false;
 server.on('error', (error) => {
+  if (error.code === 'EADDRINUSE' && !fellBack) {
+    fellBack = true;
+    server.listen(0, '127.0.0.1');
+    return;
+  }
   process.stderr.write(`${service}@${node}: ${error.message}\n`);
   process.exit(1);
 });
+server.on('listening', () => {
+  process.stdout.write(`listening ${server.address().port}\n`);
+});
+server.listen(Number(port), '127.0.0.1');
 
 const shutdown = () => server.close(() => process.exit(0));
 process.on('SIGTERM', shutdown);

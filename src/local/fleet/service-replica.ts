@@ -44,7 +44,8 @@ export class ServiceReplica {
   public constructor(
     public readonly service: string,
     public readonly node: string,
-    public readonly port: number,
+    /** The replica's port; kept across restarts unless another process took it meanwhile. */
+    public port: number,
     release: string,
     private readonly logFile: string,
     private readonly runProcesses: boolean,
@@ -68,7 +69,7 @@ export class ServiceReplica {
     if (!this.runProcesses) return;
     const log = openSync(this.logFile, 'a');
     const child = spawn(process.execPath, [SERVICE_PROCESS, this.service, release, this.node, String(this.port), unhealthy ? 'unhealthy' : 'ok'], {
-      stdio: ['ignore', log, log],
+      stdio: ['ignore', 'pipe', log],
       env: { PATH: process.env.PATH, CU_FLEET_PID: String(process.pid) },
     });
     closeSync(log);
@@ -76,14 +77,30 @@ export class ServiceReplica {
     child.once('exit', () => {
       if (this.child === child) this.child = undefined;
     });
+    const port = await new Promise<number | undefined>((resolve) => {
+      let text = '';
+      const timer = setTimeout(() => resolve(undefined), 20_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+        const match = /listening (\d+)/.exec(text);
+        if (match) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      });
+      child.once('exit', () => resolve(undefined));
+    });
+    child.stdout!.resume();
+    if (port === undefined) throw new Error(`${this.service} on ${this.node} did not start; see ${this.logFile}`);
+    this.port = port;
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline) {
       if (this.child !== child) throw new Error(`${this.service} on ${this.node} exited while starting; see ${this.logFile}`);
-      const answer = await probeHealth(this.port, 500);
+      const answer = await probeHealth(this.port, 1000);
       if (answer.release === release) return;
       await new Promise((r) => setTimeout(r, 25));
     }
-    throw new Error(`${this.service} on ${this.node} did not start within 20 s; see ${this.logFile}`);
+    throw new Error(`${this.service} on ${this.node} did not answer /health within 20 s; see ${this.logFile}`);
   }
 
   /** Stops the process and waits for it to exit. */

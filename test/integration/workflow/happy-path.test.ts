@@ -18,7 +18,7 @@ describe('a full update of the example cluster on the real synthesized state mac
     const execution = await harness.finished(started.executionArn);
     const availability = await prober.stop();
 
-    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.status, await harness.explain(started.updateId, execution)).toBe('SUCCEEDED');
     expect(availability.samples).toBeGreaterThan(20);
     expect(availability.violations).toEqual({});
     for (const [service, minimum] of Object.entries(thresholds)) expect(availability.minimumAvailable[service]).toBeGreaterThanOrEqual(minimum);

@@ -21,7 +21,8 @@ describe('pre-update checks and a graceful stop', () => {
     await harness.locks.forceUnlock('analytics-prod'); // the operator abandons it: `unlock --force`
     await expect(harness.start({ updateId: 'bad-skip', skipChecks: ['cluster-health'] })).rejects.toThrow(/cannot be skipped/);
     const second = await harness.start({ updateId: 'hook-skipped', skipChecks: ['disk-space'] });
-    expect((await harness.finished(second.executionArn)).status).toBe('SUCCEEDED');
+    const secondOutcome = await harness.finished(second.executionArn);
+    expect(secondOutcome.status, await harness.explain('hook-skipped', secondOutcome)).toBe('SUCCEEDED');
     const skipped = (await harness.checkpoints.query('hook-skipped', { phase: 'pre-hooks' })).filter((c) => c.step === 'disk-space');
     expect(skipped.length).toBe(6);
     expect(skipped.every((c) => c.status === 'SKIPPED' && c.reason === 'skipped by operator')).toBe(true);
@@ -49,7 +50,7 @@ describe('pre-update checks and a graceful stop', () => {
     harness.fleet.clearFaults();
     await harness.updates.requestStop('graceful-stop', false);
     const resumed = await harness.redrive(started.executionArn);
-    expect(resumed.status, `${resumed.error}: ${resumed.cause}`).toBe('SUCCEEDED');
+    expect(resumed.status, await harness.explain('graceful-stop', resumed)).toBe('SUCCEEDED');
     expect((await harness.fleet.status()).every((n) => n.release === '7.3.0')).toBe(true);
   });
 });

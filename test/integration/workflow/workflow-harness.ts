@@ -65,6 +65,12 @@ export class WorkflowHarness {
     return this.finished(executionArn);
   }
 
+  /** Why an execution ended as it did: its error and cause, and every FAILED checkpoint's error. */
+  public async explain(updateId: string, execution: DescribeExecutionCommandOutput): Promise<string> {
+    const failed = (await this.checkpoints.query(updateId)).filter((c) => c.status === 'FAILED').map((c) => `${c.phase}/${c.target}/${c.step}: ${c.error}`);
+    return `${execution.error}: ${execution.cause} | ${failed.join(' | ')}`;
+  }
+
   /** How many times the fleet ran an operation (from its own log). */
   public count(operation: string, name?: string, node?: string): number {
     return this.fleet.operations().filter((o) => o.ok && o.operation === operation && (name === undefined || o.name === name) && (node === undefined || o.node === node)).length;
