@@ -49,11 +49,17 @@ export class MissingSettingError extends Error {
   }
 }
 
-let cached: WorkflowContext | undefined;
+let cached: { fingerprint: string; context: WorkflowContext } | undefined;
 
-/** Builds the context from the Lambda environment (TABLE_NAME, DOCUMENT_NAME, …) once per container. */
+/**
+ * Builds the context from the Lambda environment (TABLE_NAME, DOCUMENT_NAME, …)
+ * once per container — again only if the environment changes, as when one
+ * process hosts one local runtime after another.
+ */
 export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowContext {
-  if (cached) return cached;
+  const fingerprint = ['TABLE_NAME', 'DOCUMENT_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SSM', 'POLL_BUDGET_SECONDS', 'DRAIN_COMMAND', 'REJOIN_COMMAND'].map((k) => env[k] ?? '').join('|');
+  if (cached?.fingerprint === fingerprint) return cached.context;
+  cached?.context.clients.destroy();
   const need = (name: string): string => {
     const value = env[name];
     if (!value) throw new MissingSettingError(name);
@@ -62,7 +68,7 @@ export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowC
   const tableName = need('TABLE_NAME');
   const clients = createAwsClients({});
   const props = { documents: clients.documents, tableName };
-  cached = {
+  const context: WorkflowContext = {
     clients,
     locks: new LockStore(props),
     updates: new UpdateStore(props),
@@ -78,5 +84,6 @@ export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowC
       rejoinCommand: env.REJOIN_COMMAND ?? 'cu-node rejoin',
     },
   };
-  return cached;
+  cached = { fingerprint, context };
+  return context;
 }

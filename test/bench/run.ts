@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BenchModule } from './bench-module';
 import { plannerBench } from './planner.bench';
+import { workflowHistoryBench } from './workflow-history.bench';
 
 /**
  * `npm run bench [name…]`: runs the benchmarks (all, or those named), prints a
@@ -10,7 +11,7 @@ import { plannerBench } from './planner.bench';
  * noisy, so benchmarks report ratios measured in one run and counts that do not
  * depend on speed, not absolute times alone.
  */
-const modules: readonly BenchModule[] = [plannerBench];
+const modules: readonly BenchModule[] = [plannerBench, workflowHistoryBench];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);
