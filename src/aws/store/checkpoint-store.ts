@@ -1,7 +1,8 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { allowedPredecessors, assertTransition, IllegalCheckpointTransitionError, type CheckpointStatus } from '../../core/checkpoint/transitions';
 import { lockKey } from './lock-store';
+import { queryPrefix } from './query-prefix';
 import { FenceRejectedError } from './store-errors';
 
 export type CheckpointPhase = 'pre-hooks' | 'canary' | 'handover' | 'wave' | 'service' | 'post-hooks' | 'rollback';
@@ -66,22 +67,8 @@ export class CheckpointStore {
 
   /** Every checkpoint of an update (optionally of one phase), all pages. */
   public async query(updateId: string, options: { phase?: CheckpointPhase } = {}): Promise<CheckpointRecord[]> {
-    const records: CheckpointRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `UPDATE#${updateId}`, ':prefix': options.phase ? `CP#${options.phase}#` : 'CP#' },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) records.push(toRecord(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return records;
+    const items = await queryPrefix(this.documents, this.tableName, `UPDATE#${updateId}`, options.phase ? `CP#${options.phase}#` : 'CP#');
+    return items.map(toRecord);
   }
 
   /**

@@ -1,7 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { InputError } from '../../core/errors';
 import type { Plan } from '../../core/plan/types';
 import { compressJson, decompressJson } from './compressed-json';
+import { queryPrefix } from './query-prefix';
 
 /** A rerun computed a different plan than the one persisted for this update. */
 export class PlanMismatchError extends InputError {
@@ -55,21 +56,7 @@ export class PlanStore {
   public async load(updateId: string): Promise<Plan | undefined> {
     const header = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: `UPDATE#${updateId}`, sk: 'PLAN' }, ConsistentRead: true }));
     if (!header.Item) return undefined;
-    const chunks: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.documents.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `UPDATE#${updateId}`, ':prefix': 'PLAN#' },
-          ExclusiveStartKey: start,
-          ConsistentRead: true,
-        }),
-      );
-      for (const item of page.Items ?? []) chunks.push(item.data as string);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const chunks = (await queryPrefix(this.documents, this.tableName, `UPDATE#${updateId}`, 'PLAN#')).map((item) => item.data as string);
     return decompressJson<Plan>(chunks.slice(0, Number(header.Item.parts)).join(''));
   }
 }

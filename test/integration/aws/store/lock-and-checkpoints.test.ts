@@ -1,38 +1,21 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IllegalCheckpointTransitionError } from '../../../../src/core/checkpoint/transitions';
 import { CheckpointStore, type CheckpointKey } from '../../../../src/aws/store/checkpoint-store';
 import { LockStore } from '../../../../src/aws/store/lock-store';
 import { FenceRejectedError, LockHeldError } from '../../../../src/aws/store/store-errors';
-import { TABLE_SCHEMA } from '../../../../src/aws/store/table-schema';
-import { DynamoDbLocal } from '../../../../src/local/dynamodb/dynamodb-local';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../src/local/local-credentials';
-
-const TABLE = 'cluster-update-store-test';
+import { startLocalTable, type LocalTable } from './local-table';
 
 describe('lock and checkpoints on real DynamoDB Local', () => {
-  let db: DynamoDbLocal;
-  let client: DynamoDBClient;
+  let table: LocalTable;
   let locks: LockStore;
   let checkpoints: CheckpointStore;
 
   beforeAll(async () => {
-    db = await DynamoDbLocal.start();
-    client = new DynamoDBClient({ endpoint: db.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    await client.send(new CreateTableCommand({
-      TableName: TABLE, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: TABLE_SCHEMA.partitionKey, AttributeType: 'S' }, { AttributeName: TABLE_SCHEMA.sortKey, AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: TABLE_SCHEMA.partitionKey, KeyType: 'HASH' }, { AttributeName: TABLE_SCHEMA.sortKey, KeyType: 'RANGE' }],
-    }));
-    const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    locks = new LockStore({ documents, tableName: TABLE });
-    checkpoints = new CheckpointStore({ documents, tableName: TABLE });
+    table = await startLocalTable();
+    locks = new LockStore(table);
+    checkpoints = new CheckpointStore(table);
   });
-  afterAll(async () => {
-    client?.destroy();
-    await db?.stop();
-  });
+  afterAll(async () => table?.stop());
 
   it('20 concurrent acquires for one cluster: exactly one wins, the others are told who holds it', async () => {
     const attempts = await Promise.allSettled(

@@ -1,40 +1,24 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeSlots } from '../../../../src/aws/store/node-slots';
-import { DynamoDbLocal } from '../../../../src/local/dynamodb/dynamodb-local';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../src/local/local-credentials';
-
-const TABLE = 'cluster-update-slots-test';
+import { startLocalTable, type LocalTable } from './local-table';
 
 describe('node mutex and outage slots on real DynamoDB Local', () => {
-  let db: DynamoDbLocal;
-  let client: DynamoDBClient;
-  let documents: DynamoDBDocumentClient;
+  let table: LocalTable;
   let slots: NodeSlots;
 
   beforeAll(async () => {
-    db = await DynamoDbLocal.start();
-    client = new DynamoDBClient({ endpoint: db.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    await client.send(new CreateTableCommand({
-      TableName: TABLE, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-    }));
-    documents = DynamoDBDocumentClient.from(client);
-    slots = new NodeSlots({ documents, tableName: TABLE });
+    table = await startLocalTable();
+    slots = new NodeSlots(table);
   });
-  afterAll(async () => {
-    client?.destroy();
-    await db?.stop();
-  });
+  afterAll(async () => table?.stop());
 
   it('20 concurrent claims on nodes hosting search (budget 2): exactly 2 are granted', async () => {
     const granted = await Promise.all(
       Array.from({ length: 20 }, (_, i) => slots.tryClaim({ cluster: 'c', updateId: 'u', node: `n${i}`, holder: `wave#${i}`, services: [{ name: 'search', budget: 2 }] })),
     );
     expect(granted.filter(Boolean)).toHaveLength(2);
-    const item = await documents.send(new GetCommand({ TableName: TABLE, Key: { pk: 'SLOTS#u#search', sk: 'SLOTS' } }));
+    const item = await table.documents.send(new GetCommand({ TableName: table.tableName, Key: { pk: 'SLOTS#u#search', sk: 'SLOTS' } }));
     expect((item.Item!.holders as Set<string>).size).toBe(2);
   });
 

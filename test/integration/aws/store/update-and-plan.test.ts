@@ -1,45 +1,27 @@
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlanMismatchError, PlanStore } from '../../../../src/aws/store/plan-store';
-import { TABLE_SCHEMA } from '../../../../src/aws/store/table-schema';
 import { UnknownUpdateError, UpdateConflictError, UpdateStore } from '../../../../src/aws/store/update-store';
 import { generateInventory } from '../../../../src/core/inventory/generate-inventory';
 import { toManifest } from '../../../../src/core/manifest/parse-manifest';
 import { planUpdate } from '../../../../src/core/plan/plan-update';
-import { DynamoDbLocal } from '../../../../src/local/dynamodb/dynamodb-local';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../src/local/local-credentials';
+import { startLocalTable, type LocalTable } from './local-table';
 
-const TABLE = 'cluster-update-records-test';
 const manifest = toManifest({
   release: '2.0.0', previous: '1.0.0', cluster: 'prod', policy: { maxInFlight: '10%' },
   services: Array.from({ length: 40 }, (_, i) => ({ name: `svc-${i}`, minHealthy: 1, dependsOn: i > 0 ? [`svc-${i - 1}`] : [] })),
 });
 
 describe('update records and plans on real DynamoDB Local', () => {
-  let db: DynamoDbLocal;
-  let client: DynamoDBClient;
+  let table: LocalTable;
   let updates: UpdateStore;
   let plans: PlanStore;
 
   beforeAll(async () => {
-    db = await DynamoDbLocal.start();
-    client = new DynamoDBClient({ endpoint: db.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    const { partitionKey, sortKey, clusterIndex } = TABLE_SCHEMA;
-    await client.send(new CreateTableCommand({
-      TableName: TABLE, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [partitionKey, sortKey, clusterIndex.partitionKey, clusterIndex.sortKey].map((AttributeName) => ({ AttributeName, AttributeType: 'S' })),
-      KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }, { AttributeName: sortKey, KeyType: 'RANGE' }],
-      GlobalSecondaryIndexes: [{ IndexName: clusterIndex.name, KeySchema: [{ AttributeName: clusterIndex.partitionKey, KeyType: 'HASH' }, { AttributeName: clusterIndex.sortKey, KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } }],
-    }));
-    const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
-    updates = new UpdateStore({ documents, tableName: TABLE });
-    plans = new PlanStore({ documents, tableName: TABLE });
+    table = await startLocalTable();
+    updates = new UpdateStore(table);
+    plans = new PlanStore(table);
   });
-  afterAll(async () => {
-    client?.destroy();
-    await db?.stop();
-  });
+  afterAll(async () => table?.stop());
 
   it('creates an update once: the same manifest again is idempotent, a different one is refused', async () => {
     const created = await updates.create({ updateId: 'u1', manifest, manifestHash: 'h1', skipChecks: ['disk-space'] });
