@@ -21,7 +21,8 @@ export async function runWave(context: WorkflowContext, input: RunWaveInput): Pr
   const { record, plan } = await loadUpdate(context, input.updateId);
   const nodes = plan.waves[input.wave] ?? [];
   const key = (node: string, step: string) => ({ updateId: input.updateId, phase: 'wave' as const, target: node, step });
-  const started = await context.checkpoints.get(key(nodes[0] ?? '', 'drain'));
+  // A stop takes effect between waves: a wave that has begun on any node is finished first.
+  const started = (await Promise.all(nodes.map((n) => context.checkpoints.get(key(n, 'drain'))))).some(Boolean);
   if (!started && record.stopRequested) return { done: true, stopped: true };
 
   const unhealthy = nodes.filter((n) => plan.unhealthyNodes.includes(n));
