@@ -21,7 +21,6 @@ export interface LocalState {
   };
   readonly tableName: string;
   readonly documentName: string;
-  /** Empty while the stack declares no state machine. */
   readonly stateMachineArn: string;
   readonly cluster: string;
   readonly nodes: readonly string[];

@@ -81,8 +81,8 @@ export class LocalRuntime {
           ...props.handlerEnvironment,
         },
       });
-      // The update state machine (issue #5) may not be in the stack yet; everything else runs without it.
-      const stateMachineArn = Object.values(stepFunctions.stateMachineArns)[0] ?? '';
+      const stateMachineArn = Object.values(stepFunctions.stateMachineArns)[0];
+      if (!stateMachineArn) throw new Error('the synthesized stack declares no state machine');
       return new LocalRuntime({
         runDirectory,
         cluster: props.manifest.cluster,
@@ -108,7 +108,6 @@ export class LocalRuntime {
   public readonly stepFunctions: LocalStepFunctions;
   public readonly tableName: string;
   public readonly documentName: string;
-  /** Empty while the stack declares no state machine. */
   public readonly stateMachineArn: string;
 
   private constructor(parts: {
