@@ -3,13 +3,8 @@
 // works right after `npm ci`, with no build step.
 
 // The AWS SDK warns on every start that its releases after January 2027 need Node 22;
-// operators cannot act on that mid-update, so that one warning is dropped.
-const emitWarning = process.emitWarning.bind(process);
-process.emitWarning = (warning, ...rest) => {
-  const name = typeof warning === 'object' && warning ? warning.name : typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
-  if (name === 'NodeVersionSupportWarning') return;
-  emitWarning(warning, ...rest);
-};
+// operators cannot act on that mid-update, so the SDK's own switch turns it off.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const { run } = require('tsx/cjs/api').require('../src/cli/main.ts', __filename);
 

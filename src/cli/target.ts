@@ -13,4 +13,8 @@ export interface Target {
   readonly documentName: string;
   /** Local only: the simulated fleet's controller, for what nodes themselves report. */
   readonly fleetUrl?: string;
+  /** Local only: the cluster `local up` simulates, when no update id or --cluster is given. */
+  readonly defaultCluster?: string;
+  /** Local only: the manifest `local up` was started with, the default for `start`. */
+  readonly defaultManifestPath?: string;
 }

@@ -24,6 +24,8 @@ export interface LocalState {
   readonly stateMachineArn: string;
   readonly cluster: string;
   readonly nodes: readonly string[];
+  /** The manifest the fleet was started with; `start` uses it when no -m is given. */
+  readonly manifestPath?: string;
 }
 
 /** The local runtime is not running where the command looked. */

@@ -23,7 +23,8 @@ export interface StepOutcome {
 /**
  * Runs one step on a set of nodes, idempotently:
  *   SUCCEEDED checkpoint      → nothing is sent (a rerun skips finished work)
- *   RUNNING with command ids  → re-attach to that command (SendCommand has no idempotency token)
+ *   RUNNING with command ids  → re-attach to that command (SendCommand has no idempotency token),
+ *                               unless `stop --now` cancelled it: then it is sent again
  *   anything else             → begin, send (≤ 50 nodes per command), store the command id, then wait
  * and the node-side ledger makes a command that is sent twice do its work once.
  */
@@ -31,7 +32,7 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
   const guard = guardOf(input);
   const current = await Promise.all(run.nodes.map(async (node) => ({ node, record: await context.checkpoints.get(run.keyFor(node)) })));
   const succeeded = current.filter((c) => c.record?.status === 'SUCCEEDED').map((c) => c.node);
-  const attached = current.filter((c) => c.record?.status === 'RUNNING' && c.record.commandId && c.record.fence <= guard.fence);
+  const attached = await withoutCancelled(context, current.filter((c) => c.record?.status === 'RUNNING' && c.record.commandId && c.record.fence <= guard.fence));
   const toSend = current.filter((c) => c.record?.status !== 'SUCCEEDED' && !attached.includes(c)).map((c) => c.node);
 
   const commandOf = new Map<string, string>(attached.map((c) => [c.node, c.record!.commandId!]));
@@ -68,6 +69,14 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
     }
   }
   return { succeeded, failed, pending };
+}
+
+/** Re-attachable steps minus those whose command was cancelled (an interrupted step, not a failed one). */
+async function withoutCancelled<T extends { node: string; record?: { commandId?: string } }>(context: WorkflowContext, attached: T[]): Promise<T[]> {
+  if (attached.length === 0) return attached;
+  const results = await context.commands.results([...new Set(attached.map((c) => c.record!.commandId!))]);
+  const cancelled = new Set(results.filter((r) => r.status === 'Cancelled').map((r) => r.instanceId));
+  return attached.filter((c) => !cancelled.has(c.node));
 }
 
 function lastLine(output: string): string {

@@ -104,7 +104,14 @@ export class CommandRunner {
     }
   }
 
+  /** Cancels what still runs of each command; one SSM no longer knows (expired) cannot be running and is passed over. */
   public async cancel(commandIds: readonly string[]): Promise<void> {
-    for (const commandId of commandIds) await this.ssm.send(new CancelCommandCommand({ CommandId: commandId }));
+    for (const commandId of commandIds) {
+      try {
+        await this.ssm.send(new CancelCommandCommand({ CommandId: commandId }));
+      } catch (error) {
+        if (!(error instanceof Error && error.name === 'InvalidCommandId')) throw error;
+      }
+    }
   }
 }

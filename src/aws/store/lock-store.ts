@@ -43,7 +43,11 @@ export class LockStore {
     this.tableName = props.tableName;
   }
 
-  public async acquire(request: { cluster: string; updateId: string; owner: string; leaseSeconds: number; now?: number }): Promise<LockGrant> {
+  /**
+   * `mayTakeOverFrom`: a rollback names the update it undoes, whose PARKED
+   * lock it may take over (a running update's lock, never).
+   */
+  public async acquire(request: { cluster: string; updateId: string; owner: string; leaseSeconds: number; now?: number; mayTakeOverFrom?: string }): Promise<LockGrant> {
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const now = request.now ?? Date.now();
       const leaseExpiresAt = now + request.leaseSeconds * 1000;
@@ -58,7 +62,8 @@ export class LockStore {
       const mine = current.owner === request.owner && state !== 'FREE';
       const sameUpdate = current.updateId === request.updateId && state !== 'FREE';
       const expired = state === 'ACTIVE' && current.leaseExpiresAt < now;
-      if (!mine && !sameUpdate && !expired && state !== 'FREE') throw new LockHeldError(toHolder(current));
+      const undoing = state === 'PARKED' && request.mayTakeOverFrom !== undefined && current.updateId === request.mayTakeOverFrom;
+      if (!mine && !sameUpdate && !expired && !undoing && state !== 'FREE') throw new LockHeldError(toHolder(current));
       // Renewing our own lock keeps the fence; any change of owner advances it.
       const fence = mine ? current.fence : current.fence + 1;
       const written = await this.tryWrite(request, {

@@ -22,6 +22,8 @@ export interface UpdateRecord {
   readonly owner?: { readonly node: string; readonly agentRelease: string; readonly fence: number };
   readonly executionArn?: string;
   readonly error?: string;
+  /** Set on a rollback: the update it undoes. */
+  readonly rollbackOf?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -58,7 +60,7 @@ export class UpdateStore {
   }
 
   /** Creates the record once; the same manifest again returns the existing one (an idempotent start). */
-  public async create(record: { updateId: string; manifest: Manifest; manifestHash: string; skipChecks: readonly string[] }): Promise<UpdateRecord> {
+  public async create(record: { updateId: string; manifest: Manifest; manifestHash: string; skipChecks: readonly string[]; rollbackOf?: string }): Promise<UpdateRecord> {
     const now = new Date().toISOString();
     const item = {
       pk: key(record.updateId), sk: 'UPDATE',
@@ -67,6 +69,7 @@ export class UpdateStore {
       updateId: record.updateId, cluster: record.manifest.cluster, release: record.manifest.release, previous: record.manifest.previous,
       status: 'PENDING', phase: 'pending', manifest: compressJson(record.manifest), manifestHash: record.manifestHash,
       skipChecks: [...record.skipChecks], stopRequested: false, createdAt: now, updatedAt: now,
+      ...(record.rollbackOf ? { rollbackOf: record.rollbackOf } : {}),
     };
     try {
       await this.documents.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
@@ -104,6 +107,11 @@ export class UpdateStore {
 
   public async setOwner(updateId: string, owner: { node: string; agentRelease: string; fence: number }): Promise<void> {
     await this.set(updateId, { owner });
+  }
+
+  /** `resume --skip-check`: the hooks to skip from now on. */
+  public async setSkipChecks(updateId: string, skipChecks: readonly string[]): Promise<void> {
+    await this.set(updateId, { skipChecks: [...skipChecks] });
   }
 
   /** `stop`: the workflow stops cleanly at the next wave or level boundary. */
@@ -167,6 +175,7 @@ function toRecord(item: Record<string, unknown>): UpdateRecord {
     owner: item.owner as UpdateRecord['owner'],
     executionArn: item.executionArn as string | undefined,
     error: (item.error as string | null | undefined) ?? undefined,
+    rollbackOf: item.rollbackOf as string | undefined,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
   };

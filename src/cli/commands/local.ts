@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors';
 import { isProcessAlive, readLocalState, removeLocalState, resolveRunDirectory, stateFile, writeLocalState, type LocalState } from '../../local/local-state';
-import { loadFleetInputs, fleetInputOptions, type FleetInputOptions } from '../fleet-inputs';
+import { DEFAULT_MANIFEST, loadFleetInputs, fleetInputOptions, type FleetInputOptions } from '../fleet-inputs';
 import { waitForPortsClosed } from '../../local/port-check';
 import { registerLocalFault } from './local-fault';
 
@@ -140,7 +140,7 @@ async function serve(options: UpOptions): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown());
   process.on('SIGINT', () => void shutdown());
-  writeLocalState(runtime.describe(process.pid));
+  writeLocalState({ ...runtime.describe(process.pid), manifestPath: resolve(options.manifest ?? DEFAULT_MANIFEST) });
   process.stdout.write(`ready: ${stateFile(runDirectory)}\n`);
   await new Promise(() => undefined); // serve until signalled
 }

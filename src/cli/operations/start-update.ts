@@ -8,14 +8,16 @@ import type { Manifest } from '../../core/manifest/schema';
 import { planHash } from '../../core/plan/plan-hash';
 import { planUpdate } from '../../core/plan/plan-update';
 import type { Plan } from '../../core/plan/types';
-import { HookNotSkippableError } from '../../workflow/workflow-errors';
 import type { Target } from '../target';
+import { assertSkippable } from './skip-checks';
 import { assertUpdateId, defaultUpdateId } from './update-id';
 
 export interface StartRequest {
   readonly manifest: Manifest;
   readonly updateId?: string;
   readonly skipChecks?: readonly string[];
+  /** A rollback: the update it undoes (whose parked lock it may take over). */
+  readonly rollbackOf?: string;
 }
 
 export interface StartedUpdate {
@@ -33,23 +35,18 @@ export interface StartedUpdate {
 export async function startUpdate(target: Target, request: StartRequest): Promise<StartedUpdate> {
   const { manifest } = request;
   const updateId = assertUpdateId(request.updateId ?? defaultUpdateId(manifest.cluster, manifest.release, new Date()));
-  const skipChecks = [...new Set(request.skipChecks ?? [])];
-  const hooks = [...manifest.hooks.preUpdate, ...manifest.hooks.postUpdate];
-  for (const name of skipChecks) {
-    const hook = hooks.find((h) => h.name === name);
-    if (!hook) throw new InputError(`--skip-check ${name}: the manifest has no hook named ${name} (hooks: ${hooks.map((h) => h.name).join(', ') || 'none'})`);
-    if (!hook.skippable) throw new HookNotSkippableError(name);
-  }
+  const skipChecks = assertSkippable(manifest, request.skipChecks ?? []);
   const inventory = await readSsmInventory(target.clients.ssm, manifest.cluster);
   if (inventory.nodes.length === 0) throw new InputError(`no managed node is tagged cluster-update:cluster=${manifest.cluster}`);
   const plan = planUpdate(manifest, inventory);
 
   const store = { documents: target.clients.documents, tableName: target.tableName };
   const lock = await new LockStore(store).get(manifest.cluster);
-  const live = lock && lock.state !== 'FREE' && lock.updateId !== updateId && (lock.state === 'PARKED' || lock.leaseExpiresAt > Date.now());
+  const undoing = lock?.state === 'PARKED' && request.rollbackOf !== undefined && lock.updateId === request.rollbackOf;
+  const live = lock && !undoing && lock.state !== 'FREE' && lock.updateId !== updateId && (lock.state === 'PARKED' || lock.leaseExpiresAt > Date.now());
   if (live) throw new LockHeldError({ cluster: lock.cluster, updateId: lock.updateId, owner: lock.owner, fence: lock.fence, state: lock.state === 'PARKED' ? 'PARKED' : 'ACTIVE', acquiredAt: lock.acquiredAt, leaseExpiresAt: lock.leaseExpiresAt });
 
-  await new UpdateStore(store).create({ updateId, manifest, manifestHash: planHash(manifest), skipChecks });
+  await new UpdateStore(store).create({ updateId, manifest, manifestHash: planHash(manifest), skipChecks, rollbackOf: request.rollbackOf });
   const started = await target.clients.sfn.send(
     new StartExecutionCommand({ stateMachineArn: target.stateMachineArn, name: updateId, input: JSON.stringify({ updateId, cluster: manifest.cluster, skipChecks }) }),
   );

@@ -12,7 +12,7 @@ export interface AcquireLockInput {
 export async function acquireLock(context: WorkflowContext, input: AcquireLockInput): Promise<{ owner: string; fence: number }> {
   const record = await context.updates.require(input.updateId);
   if (record.cluster !== input.cluster) throw new InputError(`update ${input.updateId} is for cluster ${record.cluster}, not ${input.cluster}`);
-  const grant = await context.locks.acquire({ cluster: input.cluster, updateId: input.updateId, owner: input.executionArn, leaseSeconds: context.settings.leaseSeconds });
+  const grant = await context.locks.acquire({ cluster: input.cluster, updateId: input.updateId, owner: input.executionArn, leaseSeconds: context.settings.leaseSeconds, mayTakeOverFrom: record.rollbackOf });
   await context.updates.setExecutionArn(input.updateId, input.executionArn);
   await context.updates.setStatus(input.updateId, 'RUNNING', 'plan');
   return { owner: input.executionArn, fence: grant.fence };

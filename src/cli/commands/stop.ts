@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { EXIT_OK } from '../exit-codes';
+import { resolveUpdateId } from '../operations/read-update';
+import { stopUpdate } from '../operations/stop-update';
+import { followUpdate } from '../progress/follow-update';
+import { targetOptions, type TargetOptions } from '../targets/target-options';
+import { targetSuffix, withTarget } from '../targets/with-target';
+
+interface StopOptions extends TargetOptions {
+  readonly cluster?: string;
+  readonly now?: boolean;
+  readonly watch?: boolean;
+}
+
+export function register(program: Command): void {
+  targetOptions(
+    program
+      .command('stop')
+      .description('stop a running update: by default after the running wave and service level (clean, resumable); --now at once')
+      .argument('[updateId]', 'the update (default: the newest of the cluster)')
+      .option('--cluster <name>', 'with no update id: the cluster whose newest update to stop')
+      .option('--now', 'StopExecution and cancel the commands running on nodes; checkpoints stay consistent and `resume` sends the cancelled steps again')
+      .option('--watch', 'after a graceful stop request, follow the update until it has stopped'),
+  )
+    .addHelpText('after', '\nExamples:\n  $ cluster-update stop\n  $ cluster-update stop analytics-7-2-0-20261125101500 --watch\n  $ cluster-update stop --now')
+    .action(async (updateIdArgument: string | undefined, options: StopOptions) => {
+      process.exitCode = await withTarget(options, async (target) => {
+        const updateId = await resolveUpdateId(target, { updateId: updateIdArgument, cluster: options.cluster });
+        const stopped = await stopUpdate(target, { updateId, now: options.now });
+        const suffix = targetSuffix(options);
+        if (stopped.mode === 'now') {
+          process.stdout.write(`stopped update ${updateId} now; cancelled ${stopped.cancelledCommands.length} running command(s)${stopped.cancelledCommands.length ? `: ${stopped.cancelledCommands.join(', ')}` : ''}\n`);
+          process.stdout.write(`the lock stays with ${updateId}; continue with: cluster-update resume ${updateId}${suffix}\n`);
+          return EXIT_OK;
+        }
+        process.stdout.write(`stop requested for ${updateId}: the running wave and service level finish, then it stops (resumable with \`cluster-update resume ${updateId}${suffix}\`)\n`);
+        if (!options.watch) return EXIT_OK;
+        await followUpdate(target, updateId, { commandSuffix: suffix });
+        return EXIT_OK;
+      });
+    });
+}

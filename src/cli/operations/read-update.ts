@@ -1,0 +1,64 @@
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { CheckpointStore } from '../../aws/store/checkpoint-store';
+import { PlanStore } from '../../aws/store/plan-store';
+import { UpdateStore } from '../../aws/store/update-store';
+import { InputError } from '../../core/errors';
+import type { Plan } from '../../core/plan/types';
+import type { ExecutionSummary, UpdateSnapshot } from '../status/update-view';
+import type { Target } from '../target';
+
+/** Which update a command is about: the id given, else the newest of the cluster. */
+export async function resolveUpdateId(target: Target, request: { updateId?: string; cluster?: string }): Promise<string> {
+  if (request.updateId) {
+    await updateStore(target).require(request.updateId);
+    return request.updateId;
+  }
+  const cluster = request.cluster ?? target.defaultCluster;
+  if (!cluster) throw new InputError('name the update (`cluster-update status <updateId>`) or the cluster (--cluster <name>)');
+  const [newest] = await updateStore(target).listByCluster(cluster, 1);
+  if (!newest) throw new InputError(`cluster ${cluster} has no update yet; start one with \`cluster-update start -m <manifest>\``);
+  return newest.updateId;
+}
+
+/**
+ * Reads everything the view needs: the update record, its plan (cached by the
+ * caller across polls: a persisted plan never changes), the checkpoints, the
+ * execution and, on the local fleet, what nodes report themselves.
+ */
+export async function readUpdate(target: Target, updateId: string, known: { plan?: Plan; executionArn?: string } = {}): Promise<UpdateSnapshot> {
+  const store = { documents: target.clients.documents, tableName: target.tableName };
+  const record = await new UpdateStore(store).require(updateId);
+  // The execution records its ARN once it holds the lock; before that (or if it never gets it) the caller may know it.
+  const executionArn = record.executionArn ?? known.executionArn;
+  const [plan, checkpoints, execution, nodeReleases] = await Promise.all([
+    known.plan ?? new PlanStore(store).load(updateId),
+    new CheckpointStore(store).query(updateId),
+    executionArn ? describeExecution(target, executionArn) : undefined,
+    target.fleetUrl ? fleetReleases(target.fleetUrl) : undefined,
+  ]);
+  return { record, plan, checkpoints, execution, nodeReleases };
+}
+
+export async function describeExecution(target: Target, executionArn: string): Promise<ExecutionSummary & { redriveStatus?: string; redriveStatusReason?: string }> {
+  const d = await target.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  return {
+    executionArn, status: d.status ?? 'RUNNING', startDate: d.startDate, stopDate: d.stopDate, error: d.error, cause: d.cause,
+    redriveCount: d.redriveCount, redriveStatus: d.redriveStatus, redriveStatusReason: d.redriveStatusReason,
+  };
+}
+
+function updateStore(target: Target): UpdateStore {
+  return new UpdateStore({ documents: target.clients.documents, tableName: target.tableName });
+}
+
+/** The simulated fleet's own report of each node's release; absent if the fleet does not answer. */
+async function fleetReleases(fleetUrl: string): Promise<ReadonlyMap<string, string | null> | undefined> {
+  try {
+    const response = await fetch(`${fleetUrl}/nodes`, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) return undefined;
+    const nodes = (await response.json()) as { id: string; release: string | null }[];
+    return new Map(nodes.map((n) => [n.id, n.release]));
+  } catch {
+    return undefined;
+  }
+}

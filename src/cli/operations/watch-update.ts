@@ -1,0 +1,36 @@
+import type { Plan } from '../../core/plan/types';
+import type { ProgressRenderer } from '../progress/progress-renderer';
+import { buildUpdateView, type UpdateView } from '../status/update-view';
+import type { Target } from '../target';
+import { readUpdate } from './read-update';
+
+export interface WatchOptions {
+  readonly renderer: ProgressRenderer;
+  /** The execution `start` began, until the workflow records its own. */
+  readonly executionArn?: string;
+  /** Appended to the commands the view suggests. */
+  readonly commandSuffix?: string;
+  /** @default 1000 */
+  readonly intervalMs?: number;
+}
+
+/**
+ * Polls the stored state of one update and renders each picture until its
+ * execution is over. Follows a resume onto a new execution: the update record
+ * always names the current one.
+ */
+export async function watchUpdate(target: Target, updateId: string, options: WatchOptions): Promise<UpdateView> {
+  let plan: Plan | undefined;
+  for (;;) {
+    const snapshot = await readUpdate(target, updateId, { plan, executionArn: options.executionArn });
+    plan = snapshot.plan;
+    const view = buildUpdateView(snapshot, new Date(), options.commandSuffix);
+    const executionOver = snapshot.execution ? snapshot.execution.status !== 'RUNNING' : view.status !== 'PENDING' && view.status !== 'RUNNING';
+    if (executionOver) {
+      options.renderer.finish(view);
+      return view;
+    }
+    options.renderer.update(view);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1000));
+  }
+}

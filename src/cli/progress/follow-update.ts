@@ -1,0 +1,32 @@
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
+import { watchUpdate } from '../operations/watch-update';
+import type { UpdateView } from '../status/update-view';
+import type { Target } from '../target';
+import { createProgressRenderer } from './progress-renderer';
+import { statusJson } from '../status/status-json';
+
+export interface FollowOptions {
+  readonly json?: boolean;
+  readonly executionArn?: string;
+  readonly commandSuffix?: string;
+  /** @default 1000 */
+  readonly intervalMs?: number;
+}
+
+/**
+ * `--watch`: live progress on stdout until the update's execution ends (only
+ * the final JSON with `--json`); the exit code says how it ended.
+ */
+export async function followUpdate(target: Target, updateId: string, options: FollowOptions): Promise<number> {
+  const quiet = { update: () => undefined, finish: () => undefined };
+  const renderer = options.json ? quiet : createProgressRenderer(process.stdout);
+  const view: UpdateView = await watchUpdate(target, updateId, { renderer, executionArn: options.executionArn, commandSuffix: options.commandSuffix, intervalMs: options.intervalMs ?? pollInterval() });
+  if (options.json) process.stdout.write(`${JSON.stringify(statusJson(view), null, 2)}\n`);
+  return view.status === 'SUCCEEDED' ? EXIT_OK : EXIT_FAILED;
+}
+
+/** CLUSTER_UPDATE_WATCH_INTERVAL_MS tunes how often `--watch` polls (tests poll faster). */
+function pollInterval(): number {
+  const value = Number(process.env.CLUSTER_UPDATE_WATCH_INTERVAL_MS);
+  return Number.isFinite(value) && value > 0 ? value : 1000;
+}
