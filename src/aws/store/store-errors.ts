@@ -15,7 +15,7 @@ export interface LockHolder {
 export class LockHeldError extends ClusterUpdateError {
   public readonly holder: LockHolder;
   public constructor(holder: LockHolder) {
-    const why = holder.state === 'PARKED' ? 'it failed and waits to be resumed' : `its lease runs until ${new Date(holder.leaseExpiresAt).toISOString()}`;
+    const why = holder.state === 'PARKED' ? 'it ended unfinished and waits to be resumed or rolled back' : `its lease runs until ${new Date(holder.leaseExpiresAt).toISOString()}`;
     super(
       `the lock for cluster ${holder.cluster} is held by update ${holder.updateId} since ${holder.acquiredAt} (${why}); ` +
         `wait for it, resume it with \`cluster-update resume ${holder.updateId}\`, or release it with \`cluster-update unlock --force\``,

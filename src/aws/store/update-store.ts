@@ -39,7 +39,7 @@ export class UpdateConflictError extends InputError {
 /** No update with that id. */
 export class UnknownUpdateError extends InputError {
   public constructor(public readonly updateId: string) {
-    super(`no update with id ${updateId}; \`cluster-update status\` lists recent updates`);
+    super(`no update with id ${updateId}; \`cluster-update status --all\` lists the cluster's recent updates`);
     this.name = 'UnknownUpdateError';
   }
 }

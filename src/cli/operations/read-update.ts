@@ -28,8 +28,9 @@ export async function resolveUpdateId(target: Target, request: { updateId?: stri
 export async function readUpdate(target: Target, updateId: string, known: { plan?: Plan; executionArn?: string } = {}): Promise<UpdateSnapshot> {
   const store = { documents: target.clients.documents, tableName: target.tableName };
   const record = await new UpdateStore(store).require(updateId);
-  // The execution records its ARN once it holds the lock; before that (or if it never gets it) the caller may know it.
-  const executionArn = record.executionArn ?? known.executionArn;
+  // An execution records its ARN once it holds the lock; until then the record names the previous one
+  // (after a resume) or none, so the execution the caller just started comes first.
+  const executionArn = known.executionArn ?? record.executionArn;
   const [plan, checkpoints, execution, nodeReleases] = await Promise.all([
     known.plan ?? new PlanStore(store).load(updateId),
     new CheckpointStore(store).query(updateId),

@@ -104,7 +104,7 @@ export function buildUpdateView(snapshot: UpdateSnapshot, now: Date, commandSuff
     release: record.release,
     ...(record.previous ? { previous: record.previous } : {}),
     ...(record.rollbackOf ? { rollbackOf: record.rollbackOf } : {}),
-    ...(record.executionArn ?? execution?.executionArn ? { executionArn: record.executionArn ?? execution?.executionArn } : {}),
+    ...(execution?.executionArn ?? record.executionArn ? { executionArn: execution?.executionArn ?? record.executionArn } : {}),
     status,
     phase: record.phase,
     ...(plan ? { planHash: plan.planHash, canary: plan.canary } : {}),

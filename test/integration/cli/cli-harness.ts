@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+const BIN = join(__dirname, '../../../bin/cluster-update.js');
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs the real `cluster-update` binary as an operator would, with stdout a
+ * pipe (so progress is in its non-TTY form), against the run directory of a
+ * `local up` started by the test.
+ */
+export class CliHarness {
+  public constructor(private readonly runDirectory: string) {}
+
+  public run(args: readonly string[], timeoutMs = 150_000): Promise<CliResult> {
+    return new Promise((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        { env: { ...process.env, CLUSTER_UPDATE_HOME: this.runDirectory, CLUSTER_UPDATE_WATCH_INTERVAL_MS: '250', NO_COLOR: '1' }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
+    });
+  }
+
+  /** `status --json` of one update, parsed. */
+  public async status(updateId: string): Promise<StatusJson> {
+    const result = await this.run(['status', updateId, '--json']);
+    if (result.code !== 0) throw new Error(`status ${updateId} exited ${result.code}: ${result.stderr}`);
+    return JSON.parse(result.stdout) as StatusJson;
+  }
+
+  /** Polls `status --json` until `predicate` holds. */
+  public async waitFor(updateId: string, predicate: (status: StatusJson) => boolean, timeoutMs = 60_000): Promise<StatusJson> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await this.status(updateId);
+      if (predicate(status)) return status;
+      if (Date.now() > deadline) throw new Error(`timed out waiting on ${updateId}; last: ${JSON.stringify({ status: status.status, phase: status.phase })}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+export interface StatusJson {
+  readonly updateId: string;
+  readonly executionArn: string | null;
+  readonly status: string;
+  readonly phase: string;
+  readonly nodes: { id: string; release: string | null; state: string }[];
+  readonly services: { name: string; state: string; release: string | null; reason?: string }[];
+  readonly error?: string;
+}
