@@ -17,12 +17,12 @@ export interface CliResult {
 export class CliHarness {
   public constructor(private readonly runDirectory: string) {}
 
-  public run(args: readonly string[], timeoutMs = 150_000): Promise<CliResult> {
+  public run(args: readonly string[], timeoutMs = 150_000, env: Readonly<Record<string, string>> = {}): Promise<CliResult> {
     return new Promise((resolve) => {
       execFile(
         process.execPath,
         [BIN, ...args],
-        { env: { ...process.env, CLUSTER_UPDATE_HOME: this.runDirectory, CLUSTER_UPDATE_WATCH_INTERVAL_MS: '250', NO_COLOR: '1' }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+        { env: { ...process.env, CLUSTER_UPDATE_HOME: this.runDirectory, CLUSTER_UPDATE_WATCH_INTERVAL_MS: '250', NO_COLOR: '1', ...env }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
           resolve({ code, stdout, stderr });

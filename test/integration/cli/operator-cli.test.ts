@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DescribeStacksStandIn } from '../../fixtures/cloudformation/describe-stacks-stand-in';
 import { CliHarness } from './cli-harness';
 
 const root = join(__dirname, '../../..');
@@ -184,5 +185,31 @@ describe('cluster-update CLI on the local runtime', () => {
     expect(refused.stderr).toMatch(/rollback of u-now refused: one-off metadata-compact-7-3 has run and declares no `rollback` command/);
     expect(await updateIds()).not.toContain('u-now-rollback');
     expect((await fleet()).map((n) => n.release)).toEqual(Array(6).fill('7.3.0'));
+  });
+
+  it('--target aws reads the stack outputs through CloudFormation and reaches the same records as --target local', async () => {
+    const state = JSON.parse(readFileSync(join(runDirectory, 'state.json'), 'utf8')) as { tableName: string; stateMachineArn: string; documentName: string; endpoints: Record<string, string> };
+    const cloudformation = await DescribeStacksStandIn.start({ ClusterUpdate: { TableName: state.tableName, StateMachineArn: state.stateMachineArn, DocumentName: state.documentName } });
+    try {
+      const aws = {
+        AWS_ENDPOINT_URL_CLOUDFORMATION: cloudformation.url, AWS_ENDPOINT_URL_DYNAMODB: state.endpoints.dynamodb, AWS_ENDPOINT_URL_SFN: state.endpoints.stepfunctions,
+        AWS_ENDPOINT_URL_SSM: state.endpoints.ssm, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', CLUSTER_UPDATE_HOME: join(runDirectory, 'unused'),
+      };
+      const viaAws = await cli.run(['status', 'u-now', '--json', '--target', 'aws', '--stack', 'ClusterUpdate'], 30_000, aws);
+      expect(viaAws.code, viaAws.stderr).toBe(0);
+      const local = await cli.status('u-now');
+      const { nodes: _reportedByTheFleet, ...sameRecords } = local;
+      expect(JSON.parse(viaAws.stdout)).toMatchObject(sameRecords);
+      expect(cloudformation.requests).toEqual(['DescribeStacks ClusterUpdate']);
+
+      const text = await cli.run(['status', 'u-now', '--target', 'aws', '--stack', 'ClusterUpdate'], 30_000, aws);
+      expect(text.stdout).toContain('cluster-update report u-now -o update.html --target aws --stack ClusterUpdate');
+
+      const missing = await cli.run(['status', '--target', 'aws', '--stack', 'Nope', '--cluster', 'analytics-prod'], 30_000, aws);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('stack Nope: does not exist in this account and region');
+    } finally {
+      await cloudformation.stop();
+    }
   });
 });
