@@ -2,7 +2,7 @@ import { EXIT_FAILED, EXIT_OK } from '../exit-codes';
 import { watchUpdate } from '../operations/watch-update';
 import type { UpdateView } from '../status/update-view';
 import type { Target } from '../target';
-import { createProgressRenderer } from './progress-renderer';
+import { createProgressRenderer, SILENT_PROGRESS } from './progress-renderer';
 import { statusJson } from '../status/status-json';
 
 export interface FollowOptions {
@@ -18,8 +18,7 @@ export interface FollowOptions {
  * the final JSON with `--json`); the exit code says how it ended.
  */
 export async function followUpdate(target: Target, updateId: string, options: FollowOptions): Promise<number> {
-  const quiet = { update: () => undefined, finish: () => undefined };
-  const renderer = options.json ? quiet : createProgressRenderer(process.stdout);
+  const renderer = options.json ? SILENT_PROGRESS : createProgressRenderer(process.stdout);
   const view: UpdateView = await watchUpdate(target, updateId, { renderer, executionArn: options.executionArn, commandSuffix: options.commandSuffix, intervalMs: options.intervalMs ?? pollInterval() });
   if (options.json) process.stdout.write(`${JSON.stringify(statusJson(view), null, 2)}\n`);
   return view.status === 'SUCCEEDED' ? EXIT_OK : EXIT_FAILED;

@@ -13,3 +13,6 @@ export interface ProgressRenderer {
 export function createProgressRenderer(stream: NodeJS.WritableStream & { isTTY?: boolean }): ProgressRenderer {
   return stream.isTTY ? new TerminalProgress(stream as NodeJS.WriteStream) : new LineProgress(stream);
 }
+
+/** For `--json`: the watch runs, nothing is drawn. */
+export const SILENT_PROGRESS: ProgressRenderer = { update: () => undefined, finish: () => undefined };
