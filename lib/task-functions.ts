@@ -26,6 +26,8 @@ export interface TaskFunctionsProps {
  * SendCommand only with the step-runner document and only on instances tagged
  * with a cluster, and the read-only SSM calls that have no resource scoping.
  */
+const PROJECT_ROOT = join(__dirname, '..');
+
 export class TaskFunctions extends Construct {
   public readonly functions: Readonly<Record<TaskName, NodejsFunction>>;
 
@@ -37,6 +39,9 @@ export class TaskFunctions extends Construct {
     for (const task of TASKS) {
       const fn = new NodejsFunction(this, pascal(task), {
         entry: join(__dirname, '..', 'lambdas', `${task}.ts`),
+        // Explicit, so synth (and the local runtime, which synthesizes this stack) works from any working directory.
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
         handler: 'handler',
         runtime: Runtime.NODEJS_24_X,
         memorySize: 512,

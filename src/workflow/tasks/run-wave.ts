@@ -24,6 +24,8 @@ export async function runWave(context: WorkflowContext, input: RunWaveInput): Pr
   // A stop takes effect between waves: a wave that has begun on any node is finished first.
   const started = (await Promise.all(nodes.map((n) => context.checkpoints.get(key(n, 'drain'))))).some(Boolean);
   if (!started && record.stopRequested) return { done: true, stopped: true };
+  // A wave that has not begun never starts once the failure budget is spent, even if the Map would still run it.
+  if (!started) await assertFailureBudget(context, input, record.manifest.policy.maxFailedNodes);
 
   const unhealthy = nodes.filter((n) => plan.unhealthyNodes.includes(n));
   for (const node of unhealthy) {

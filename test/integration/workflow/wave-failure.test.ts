@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkflowHarness } from './workflow-harness';
+
+describe('a node failing in a platform wave, with maxFailedNodes 0', () => {
+  let harness: WorkflowHarness;
+  beforeAll(async () => {
+    harness = await WorkflowHarness.start();
+  });
+  afterAll(async () => harness?.stop());
+
+  it('stops the rollout: later waves never start and their nodes keep the old release', async () => {
+    harness.fleet.injectFault({ kind: 'fail', operation: 'platform-install', name: 'config', node: 'node-3', message: 'config template error' });
+    const started = await harness.start();
+    expect(started.plan.waves).toEqual([['node-2', 'node-3'], ['node-4', 'node-5'], ['node-6']]);
+    const failed = await harness.finished(started.executionArn);
+    expect(failed.status).toBe('FAILED');
+    expect(failed.cause).toContain('1 node(s) failed (node-3), more than maxFailedNodes 0');
+    // The local Map runtime would still start queued iterations after a failure; the wave task refuses them.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const nodes = new Map((await harness.fleet.status()).map((n) => [n.id, n]));
+    for (const id of ['node-4', 'node-5', 'node-6']) {
+      expect(nodes.get(id)?.release, id).toBe('7.1.3');
+      expect(nodes.get(id)?.drained, id).toBe(false);
+    }
+    const waveTargets = new Set((await harness.checkpoints.query(started.updateId, { phase: 'wave' })).map((c) => c.target));
+    expect([...waveTargets].sort()).toEqual(['node-2', 'node-3']);
+    expect(nodes.get('node-2')?.release).toBe('7.2.0');
+  });
+});
