@@ -94,8 +94,8 @@ function renderBar(bar: TimelineBar, place: { top: number; height: number; summa
     `x="${fixed(x)}" y="${fixed(place.top)}" width="${fixed(width)}" height="${place.height}" rx="2"`,
     `data-phase="${escapeHtml(bar.phase)}" data-target="${escapeHtml(bar.target)}" data-step="${escapeHtml(bar.step)}" data-status="${bar.status}" data-count="${bar.count}"`,
   ].join(' ');
-  const text = bar.count > 1 ? `${bar.step} ×${bar.count}` : bar.step;
-  const label = !place.summary && !narrow && width >= text.length * CHAR_WIDTH + 8 ? `<text class="bar-label" x="${fixed(x + 4)}" y="${fixed(place.top + place.height - 3.5)}">${escapeHtml(text)}</text>` : '';
+  const text = fitLabel(bar.count > 1 ? `${bar.step} ×${bar.count}` : bar.step, width);
+  const label = !place.summary && !narrow && text !== undefined ? `<text class="bar-label" x="${fixed(x + 4)}" y="${fixed(place.top + place.height - 3.5)}">${escapeHtml(text)}</text>` : '';
   return `<rect ${attributes}><title>${escapeHtml(barTooltip(bar))}</title></rect>${label}`;
 }
 
@@ -113,6 +113,13 @@ export function barTooltip(bar: TimelineBar): string {
   if (bar.error !== undefined) lines.push(`error: ${bar.error}`);
   if (bar.reason !== undefined) lines.push(`reason: ${bar.reason}`);
   return lines.join('\n');
+}
+
+/** The step name as far as it fits inside the bar, shortened with an ellipsis; nothing when under four characters fit. */
+function fitLabel(text: string, width: number): string | undefined {
+  const fits = Math.floor((width - 8) / CHAR_WIDTH);
+  if (text.length <= fits) return text;
+  return fits >= 4 ? `${text.slice(0, fits - 1)}…` : undefined;
 }
 
 function fixed(n: number): string {
