@@ -121,6 +121,20 @@ describe('cluster-update CLI on the local runtime', () => {
     expect(nodes.flatMap((n) => n.services).every((s) => s.release === '7.2.0' && s.healthy)).toBe(true);
   });
 
+  it('report writes one self-contained HTML timeline of the update, failure and resume included', async () => {
+    const file = join(runDirectory, 'u-fail.html');
+    const report = await cli.run(['report', 'u-fail', '-o', file]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/wrote .*u-fail\.html: update u-fail, SUCCEEDED, \d+ steps on the timeline/);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toContain('u-fail');
+    expect(html).toContain('oneoff-search-index-migrate-7-2'); // the canary step that failed, then succeeded on resume
+    expect(html).not.toMatch(/(src|href)=["']https?:/);
+    const noOutput = await cli.run(['report', 'u-fail']);
+    expect(noOutput.code).toBe(2);
+    expect(noOutput.stderr).toContain("required option '-o, --output <file.html>' not specified");
+  });
+
   it('rollback returns every node and service to the previous release and undoes the migrations', async () => {
     const rolled = await cli.run(['rollback', 'u-fail', '--watch']);
     expect(rolled.code, rolled.stdout + rolled.stderr).toBe(0);
