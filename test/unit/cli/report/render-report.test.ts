@@ -127,3 +127,17 @@ describe('renderReportHtml for 1,000 nodes', () => {
     expect(html).toContain('<details><summary>Nodes (1000)</summary>');
   });
 });
+
+describe('renderReportHtml before anything ran', () => {
+  it('renders the header, zero counts and an empty timeline for an update not yet planned', () => {
+    const html = renderReportHtml({
+      updateId: 'u-new', cluster: 'c', release: '2.0.0', status: 'PENDING', phase: 'plan', waves: [], serviceOrder: [],
+      createdAt: new Date(REPORT_T0).toISOString(), generatedAt: new Date(REPORT_T0 + 5000).toISOString(), checkpoints: [], services: [], nodes: [],
+    });
+    expect(html).toContain('<span class="badge pending">PENDING</span>');
+    expect(html).toContain('<dt>Duration</dt><dd>5s so far</dd>');
+    expect(html).toContain('<svg class="timeline"');
+    expect(bars(html)).toEqual([]);
+    expect(html).toContain('No hook has run.');
+  });
+});
