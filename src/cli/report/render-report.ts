@@ -58,7 +58,7 @@ function header(input: ReportInput, durationMs: number): string {
     ['Created', input.createdAt],
     ['Generated', input.generatedAt],
     ['Duration', `${durationLabel(durationMs)}${input.status === 'RUNNING' || input.status === 'PENDING' ? ' so far' : ''}`],
-    ['Waves', `${input.waves.length} (${input.waves.reduce((n, w) => n + w.length, 0)} nodes)`],
+    ['Waves', `${input.waves.length} · ${input.waves.reduce((n, w) => n + w.length, 0)} nodes${input.canary !== undefined ? ' after the canary' : ''}`],
     ['Execution', input.executionArn],
   ];
   return [
