@@ -1,13 +1,11 @@
 import type { Command } from 'commander';
 import { EXIT_OK } from '../exit-codes';
-import { resolveUpdateId } from '../operations/read-update';
 import { rollbackUpdate } from '../operations/rollback-update';
 import { followUpdate } from '../progress/follow-update';
-import { targetOptions, type TargetOptions } from '../targets/target-options';
-import { targetSuffix, withTarget } from '../targets/with-target';
+import { targetSuffix } from '../targets/with-target';
+import { onUpdate, updateCommand, type UpdateSelection } from './update-command';
 
-interface RollbackOptions extends TargetOptions {
-  readonly cluster?: string;
+interface RollbackOptions extends UpdateSelection {
   readonly updateId?: string;
   readonly skipCheck?: string[];
   readonly watch?: boolean;
@@ -15,21 +13,14 @@ interface RollbackOptions extends TargetOptions {
 }
 
 export function register(program: Command): void {
-  targetOptions(
-    program
-      .command('rollback')
-      .description("return the cluster to an update's `previous` release: services in reverse dependency order, one-offs undone with their `rollback` commands (refused up front when a one-off that ran has none)")
-      .argument('[updateId]', 'the update to undo (default: the newest of the cluster)')
-      .option('--cluster <name>', 'with no update id: the cluster whose newest update to undo')
-      .option('--update-id <id>', 'name the rollback update (default: <updateId>-rollback)')
-      .option('--skip-check <hook...>', 'skip these skippable checks during the rollback')
-      .option('--watch', 'follow progress until the rollback ends; exit 0 if it succeeded, 1 if not')
-      .option('--json', 'print JSON: {updateId, executionArn, rollbackOf} (with --watch: the final status)'),
-  )
+  updateCommand(program, 'rollback', "return the cluster to an update's `previous` release: services in reverse dependency order, one-offs undone with their `rollback` commands (refused up front when a one-off that ran has none)")
+    .option('--update-id <id>', 'name the rollback update (default: <updateId>-rollback)')
+    .option('--skip-check <hook...>', 'skip these skippable checks during the rollback')
+    .option('--watch', 'follow progress until the rollback ends; exit 0 if it succeeded, 1 if not')
+    .option('--json', 'print JSON: {updateId, executionArn, rollbackOf} (with --watch: the final status)')
     .addHelpText('after', '\nExamples:\n  $ cluster-update rollback --watch\n  $ cluster-update rollback analytics-7-2-0-20261125101500 --target aws --stack ClusterUpdate')
-    .action(async (updateIdArgument: string | undefined, options: RollbackOptions) => {
-      process.exitCode = await withTarget(options, async (target) => {
-        const updateId = await resolveUpdateId(target, { updateId: updateIdArgument, cluster: options.cluster });
+    .action(
+      onUpdate<RollbackOptions>(async (target, updateId, options) => {
         const started = await rollbackUpdate(target, { updateId, rollbackId: options.updateId, skipChecks: options.skipCheck });
         const suffix = targetSuffix(options);
         const undone = started.manifest.services.filter((s) => s.oneOff).map((s) => s.name);
@@ -43,6 +34,6 @@ export function register(program: Command): void {
         if (options.json) process.stdout.write(`${JSON.stringify({ updateId: started.updateId, executionArn: started.executionArn, rollbackOf: updateId }, null, 2)}\n`);
         else process.stdout.write(`follow it: cluster-update status ${started.updateId} --watch${suffix}\n`);
         return EXIT_OK;
-      });
-    });
+      }),
+    );
 }

@@ -2,44 +2,39 @@ import type { Command } from 'commander';
 import { UpdateStore } from '../../aws/store/update-store';
 import { InputError } from '../../core/errors';
 import { EXIT_OK } from '../exit-codes';
-import { readUpdate, resolveUpdateId } from '../operations/read-update';
+import { readUpdate } from '../operations/read-update';
 import { followUpdate } from '../progress/follow-update';
 import { renderStatus } from '../status/render-status';
 import { statusJson } from '../status/status-json';
 import { buildUpdateView } from '../status/update-view';
-import { targetOptions, type TargetOptions } from '../targets/target-options';
 import { targetSuffix, withTarget } from '../targets/with-target';
 import type { Target } from '../target';
+import { onUpdate, updateCommand, type UpdateSelection } from './update-command';
 
-interface StatusOptions extends TargetOptions {
-  readonly cluster?: string;
+interface StatusOptions extends UpdateSelection {
   readonly watch?: boolean;
   readonly json?: boolean;
   readonly all?: boolean;
 }
 
 export function register(program: Command): void {
-  targetOptions(
-    program
-      .command('status')
-      .description('where an update stands: phase, canary, waves, every node and service, what runs now and what to do next')
-      .argument('[updateId]', 'the update (default: the newest of the cluster)')
-      .option('--cluster <name>', 'with no update id: the cluster whose newest update to show (local default: the simulated one)')
-      .option('--watch', 'follow it live until it ends (plain lines when stdout is not a terminal); exit 0 if it succeeded, 1 if not')
-      .option('--json', 'print {updateId, executionArn, status, phase, nodes, services} for scripts')
-      .option('--all', "list the cluster's recent updates, newest first"),
-  )
+  updateCommand(program, 'status', 'where an update stands: phase, canary, waves, every node and service, what runs now and what to do next')
+    .option('--watch', 'follow it live until it ends (plain lines when stdout is not a terminal); exit 0 if it succeeded, 1 if not')
+    .option('--json', 'print {updateId, executionArn, status, phase, nodes, services} for scripts')
+    .option('--all', "list the cluster's recent updates, newest first")
     .addHelpText('after', '\nExit code: 0 when the status could be read (whatever it says); with --watch, 0 if the update succeeded, 1 if not.\n\nExamples:\n  $ cluster-update status\n  $ cluster-update status analytics-7-2-0-20261125101500 --watch\n  $ cluster-update status --json | jq \'.services[] | select(.state == "FAILED")\'\n  $ cluster-update status --target aws --stack ClusterUpdate --cluster analytics --watch')
-    .action(async (updateIdArgument: string | undefined, options: StatusOptions) => {
-      process.exitCode = await withTarget(options, async (target) => {
-        if (options.all) return listUpdates(target, options);
-        const updateId = await resolveUpdateId(target, { updateId: updateIdArgument, cluster: options.cluster });
+    .action(async (updateId: string | undefined, options: StatusOptions) => {
+      if (options.all) {
+        process.exitCode = await withTarget(options, (target) => listUpdates(target, options));
+        return;
+      }
+      await onUpdate<StatusOptions>(async (target, id) => {
         const suffix = targetSuffix(options);
-        if (options.watch) return followUpdate(target, updateId, { json: options.json, commandSuffix: suffix });
-        const view = buildUpdateView(await readUpdate(target, updateId), new Date(), suffix);
+        if (options.watch) return followUpdate(target, id, { json: options.json, commandSuffix: suffix });
+        const view = buildUpdateView(await readUpdate(target, id), new Date(), suffix);
         process.stdout.write(options.json ? `${JSON.stringify(statusJson(view), null, 2)}\n` : renderStatus(view));
         return EXIT_OK;
-      });
+      })(updateId, options);
     });
 }
 

@@ -1,31 +1,22 @@
 import type { Command } from 'commander';
 import { EXIT_OK } from '../exit-codes';
-import { resolveUpdateId } from '../operations/read-update';
 import { stopUpdate } from '../operations/stop-update';
 import { followUpdate } from '../progress/follow-update';
-import { targetOptions, type TargetOptions } from '../targets/target-options';
-import { targetSuffix, withTarget } from '../targets/with-target';
+import { targetSuffix } from '../targets/with-target';
+import { onUpdate, updateCommand, type UpdateSelection } from './update-command';
 
-interface StopOptions extends TargetOptions {
-  readonly cluster?: string;
+interface StopOptions extends UpdateSelection {
   readonly now?: boolean;
   readonly watch?: boolean;
 }
 
 export function register(program: Command): void {
-  targetOptions(
-    program
-      .command('stop')
-      .description('stop a running update: by default after the running wave and service level (clean, resumable); --now at once')
-      .argument('[updateId]', 'the update (default: the newest of the cluster)')
-      .option('--cluster <name>', 'with no update id: the cluster whose newest update to stop')
-      .option('--now', 'StopExecution and cancel the commands running on nodes; checkpoints stay consistent and `resume` sends the cancelled steps again')
-      .option('--watch', 'after a graceful stop request, follow the update until it has stopped'),
-  )
+  updateCommand(program, 'stop', 'stop a running update: by default after the running wave and service level (clean, resumable); --now at once')
+    .option('--now', 'StopExecution and cancel the commands running on nodes; checkpoints stay consistent and `resume` sends the cancelled steps again')
+    .option('--watch', 'after a graceful stop request, follow the update until it has stopped')
     .addHelpText('after', '\nExamples:\n  $ cluster-update stop\n  $ cluster-update stop analytics-7-2-0-20261125101500 --watch\n  $ cluster-update stop --now')
-    .action(async (updateIdArgument: string | undefined, options: StopOptions) => {
-      process.exitCode = await withTarget(options, async (target) => {
-        const updateId = await resolveUpdateId(target, { updateId: updateIdArgument, cluster: options.cluster });
+    .action(
+      onUpdate<StopOptions>(async (target, updateId, options) => {
         const stopped = await stopUpdate(target, { updateId, now: options.now });
         const suffix = targetSuffix(options);
         if (stopped.mode === 'now') {
@@ -34,9 +25,8 @@ export function register(program: Command): void {
           return EXIT_OK;
         }
         process.stdout.write(`stop requested for ${updateId}: the running wave and service level finish, then it stops (resumable with \`cluster-update resume ${updateId}${suffix}\`)\n`);
-        if (!options.watch) return EXIT_OK;
-        await followUpdate(target, updateId, { commandSuffix: suffix });
+        if (options.watch) await followUpdate(target, updateId, { commandSuffix: suffix });
         return EXIT_OK;
-      });
-    });
+      }),
+    );
 }
