@@ -8,6 +8,12 @@ export function buildProgram(): Command {
   const program = new Command('cluster-update')
     .description('Update a whole cluster — platform and services — with a canary, rolling waves, a service DAG, checkpoints and resume.')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      '\nTargets: --target local (default; the runtime `local up` started) or --target aws --stack <name> [--region R].\n' +
+        'Exit codes: 0 ok; 1 the update failed or stopped; 2 bad input or refused before anything was touched.\n\n' +
+        'Try it: cluster-update demo   or   cluster-update local up && cluster-update start --watch',
+    )
     .exitOverride();
   registerCommands(program);
   return program;
