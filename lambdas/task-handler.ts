@@ -1,26 +1,50 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { taskPhase } from '../src/workflow/task-phase';
 import { workflowContext, type WorkflowContext } from '../src/workflow/workflow-context';
+import { publishTaskMetrics } from './publish-task-metrics';
+import type { TaskOutcome } from '../src/workflow/task-metrics';
 
 /** One logger per function; every line carries the task and the update id. */
 export const logger = new Logger({ serviceName: 'cluster-update' });
 
 /**
  * Wraps a workflow activity as a Lambda handler: builds the context once per
- * container, tags logs, and lets errors through unchanged — their `name` is
- * the error Step Functions sees (Retry/Catch match on it).
+ * container, tags logs, publishes the invocation's metrics (once, at the end),
+ * and lets errors through unchanged — their `name` is the error Step Functions
+ * sees (Retry/Catch match on it).
  */
 export function taskHandler<I extends object, O>(task: string, activity: (context: WorkflowContext, input: I) => Promise<O>): (event: I) => Promise<O> {
   return async (event: I) => {
-    const { updateId, service, wave, cursor, level } = event as Record<string, string | number | undefined>;
+    const { updateId, cluster, service, wave, cursor, level, hookPhase } = event as Record<string, string | number | undefined>;
     // `service` and `level` are Powertools' own keys, hence the longer names.
-    logger.appendKeys({ task, updateId, updatedService: service, wave, canaryCursor: cursor, dagLevel: level });
+    logger.appendKeys({ task, updateId, cluster, phase: taskPhase(task, { hookPhase }), updatedService: service, wave, canaryCursor: cursor, dagLevel: level });
+    let outcome: TaskOutcome | undefined;
     try {
       const output = await activity(workflowContext(), event);
+      outcome = { ok: true, output };
       logger.info('task done', { output: output as Record<string, unknown> });
       return output;
     } catch (error) {
+      outcome = { ok: false, errorName: error instanceof Error ? error.name : 'Error' };
       logger.error('task failed', error as Error);
       throw error;
+    } finally {
+      if (outcome) await publish(task, outcome, updateId, cluster);
     }
   };
+}
+
+/** Metrics never fail a task: a problem publishing them is logged and the task's own result stands. */
+async function publish(task: string, outcome: TaskOutcome, updateId: string | number | undefined, cluster: string | number | undefined): Promise<void> {
+  try {
+    await publishTaskMetrics({
+      task,
+      outcome,
+      updateId: updateId === undefined ? undefined : String(updateId),
+      cluster: cluster === undefined ? undefined : String(cluster),
+      loadCheckpoints: (id) => workflowContext().checkpoints.query(id),
+    });
+  } catch (error) {
+    logger.warn('metrics not published', error as Error);
+  }
 }

@@ -78,6 +78,8 @@ export class LocalRuntime {
           POLL_BUDGET_SECONDS: '20',
           POLL_INTERVAL_MS: '150',
           POWERTOOLS_LOG_LEVEL: process.env.CLUSTER_UPDATE_LOG_LEVEL ?? 'SILENT',
+          // No CloudWatch here: EMF metric lines would only clutter the terminal (and cost a checkpoint query per update end).
+          POWERTOOLS_METRICS_DISABLED: 'true',
           ...props.handlerEnvironment,
         },
       });

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { taskPhase } from '../../../src/workflow/task-phase';
+
+describe('taskPhase', () => {
+  it('names the checkpoint phase a task works in, telling pre- from post-update hooks', () => {
+    expect(taskPhase('run-hooks', { hookPhase: 'pre' })).toBe('pre-hooks');
+    expect(taskPhase('run-hooks', { hookPhase: 'post' })).toBe('post-hooks');
+    expect(['canary-step', 'hand-over', 'run-wave', 'next-service-level', 'update-service'].map((t) => taskPhase(t, {}))).toEqual(['canary', 'handover', 'wave', 'service', 'service']);
+  });
+
+  it('names the workflow step for tasks outside the checkpoint phases, and nothing for an unknown task', () => {
+    expect(['acquire-lock', 'plan-update', 'finalize', 'record-outcome'].map((t) => taskPhase(t, {}))).toEqual(['lock', 'plan', 'finalize', 'outcome']);
+    expect(taskPhase('something-else', {})).toBeUndefined();
+  });
+});
