@@ -7,5 +7,7 @@ import { ClusterUpdateStack } from '../lib/cluster-update-stack';
 const app = new App();
 new ClusterUpdateStack(app, app.node.tryGetContext('stackName') ?? 'ClusterUpdate', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  // `cdk deploy -c notificationEmail=ops@example.com` subscribes that address to the notifications topic.
+  notificationEmail: app.node.tryGetContext('notificationEmail') as string | undefined,
 });
 Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
