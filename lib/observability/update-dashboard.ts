@@ -1,14 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
-import { AlarmStatusWidget, Dashboard, GraphWidget, TextWidget, type IAlarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmStatusWidget, Dashboard, GraphWidget, MathExpression, TextWidget, type IAlarm, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { DURATION_PHASES, MetricName } from '../../src/workflow/metric-names';
+import { DURATION_PHASES, METRIC_NAMESPACE, MetricDimension, MetricName } from '../../src/workflow/metric-names';
 import { workflowMetric } from './workflow-metric';
 
 export interface UpdateDashboardProps {
   /** The update state machine. */
-  readonly stateMachine: StateMachine;
+  readonly stateMachine: IStateMachine;
   /** The task functions by task name, for their error counts. */
   readonly functions: Readonly<Record<string, IFunction>>;
   /** The stack name, for the CLI command shown on the dashboard. */
@@ -85,6 +85,10 @@ export class UpdateDashboard extends Construct {
       ]),
     );
     this.dashboard.addWidgets(
+      graph('Updates ended, per cluster', [perCluster(MetricName.UpdatesSucceeded, 'succeeded'), perCluster(MetricName.UpdatesFailed, 'failed'), perCluster(MetricName.UpdatesStopped, 'stopped')]),
+      graph('Nodes failed, per cluster', [perCluster(MetricName.NodesFailed, 'nodes failed'), perCluster(MetricName.ServicesFailed, 'services failed')]),
+    );
+    this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Task function errors',
         left: Object.entries(props.functions).map(([task, fn]) => fn.metricErrors({ ...sum, label: task })),
@@ -94,4 +98,10 @@ export class UpdateDashboard extends Construct {
       }),
     );
   }
+}
+
+/** One line per cluster (the {service, cluster} dimension set), found by SEARCH so new clusters appear by themselves. */
+function perCluster(name: MetricName, what: string): MathExpression {
+  const schema = `{${METRIC_NAMESPACE},${MetricDimension.cluster},${MetricDimension.service}}`;
+  return new MathExpression({ expression: `SEARCH('${schema} MetricName="${name}"', 'Sum', ${PERIOD.toSeconds()})`, label: what, period: PERIOD, usingMetrics: {} });
 }

@@ -29,7 +29,7 @@ describe('observability of ClusterUpdateStack', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     const body = dashboardBody(template);
     const widgets = (JSON.parse(body.replace(/<[^>]*>/g, 'TOKEN')) as { widgets: { type: string; properties: { title?: string; markdown?: string; metrics?: unknown[][] } }[] }).widgets;
-    expect(widgets.map((w) => w.properties.title).filter(Boolean)).toEqual(['Alarms', 'Executions', 'Execution time', 'Updates ended', 'Phase durations', 'Nodes', 'Services', 'Task function errors']);
+    expect(widgets.map((w) => w.properties.title).filter(Boolean)).toEqual(['Alarms', 'Executions', 'Execution time', 'Updates ended', 'Phase durations', 'Nodes', 'Services', 'Updates ended, per cluster', 'Nodes failed, per cluster', 'Task function errors']);
     const metricsOf = (title: string) => widgets.find((w) => w.properties.title === title)!.properties.metrics!.map((m) => `${String(m[0])}/${String(m[1])}`);
     expect(metricsOf('Executions')).toEqual(['AWS/States/ExecutionsStarted', 'AWS/States/ExecutionsSucceeded', 'AWS/States/ExecutionsFailed', 'AWS/States/ExecutionsAborted', 'AWS/States/ExecutionsTimedOut', 'AWS/States/ExecutionsRedriven']);
     expect(metricsOf('Execution time')).toEqual(['AWS/States/ExecutionTime', 'AWS/States/ExecutionTime']);
@@ -42,6 +42,9 @@ describe('observability of ClusterUpdateStack', () => {
     expect(phases.map((m) => `${String(m[0])}/${String(m[1])}`)).toEqual(DURATION_PHASES.map(() => `ClusterUpdate/${MetricName.PhaseDuration}`));
     expect(phases.map(dimensionsOf)).toEqual(DURATION_PHASES.map((phase) => ({ service: 'cluster-update', phase })));
     expect(metricsOf('Task function errors')).toHaveLength(TASKS.length);
+    // Per-cluster lines come from a SEARCH over the {service, cluster} dimension set.
+    const perCluster = JSON.stringify(widgets.find((w) => w.properties.title === 'Updates ended, per cluster')!.properties.metrics);
+    expect(perCluster).toContain(`SEARCH('{ClusterUpdate,cluster,service} MetricName=\\"UpdatesFailed\\"', 'Sum', 300)`);
     expect(body).not.toMatch(/"(node|updateId)"/);
     // The operator's way to watch from a terminal, with this stack's name.
     expect(widgets[0]!.properties.markdown).toContain('cluster-update status --watch --target aws --stack Ops');
