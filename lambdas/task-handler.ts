@@ -1,11 +1,17 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { taskPhase } from '../src/workflow/task-phase';
-import { workflowContext, type WorkflowContext } from '../src/workflow/workflow-context';
+import { workflowContext, type StepObserver, type WorkflowContext } from '../src/workflow/workflow-context';
 import { publishTaskMetrics } from './publish-task-metrics';
 import type { TaskOutcome } from '../src/workflow/task-metrics';
 
-/** One logger per function; every line carries the task and the update id. */
+/** One logger per function; every line carries the task, update id, cluster and phase, and a node's own lines its `node`. */
 export const logger = new Logger({ serviceName: 'cluster-update' });
+
+/** Every command sent and every node's step outcome is one log line carrying that `node`. */
+const NODE_STEP_LOG: StepObserver = {
+  commandSent: (event) => logger.info('command sent', { ...event }),
+  stepEnded: (event) => (event.status === 'FAILED' ? logger.warn('step failed on node', { ...event }) : logger.info('step succeeded on node', { ...event })),
+};
 
 /**
  * Wraps a workflow activity as a Lambda handler: builds the context once per
@@ -17,10 +23,11 @@ export function taskHandler<I extends object, O>(task: string, activity: (contex
   return async (event: I) => {
     const { updateId, cluster, service, wave, cursor, level, hookPhase } = event as Record<string, string | number | undefined>;
     // `service` and `level` are Powertools' own keys, hence the longer names.
+    logger.resetKeys(); // a warm container's previous invocation must not lend this one its keys
     logger.appendKeys({ task, updateId, cluster, phase: taskPhase(task, { hookPhase }), updatedService: service, wave, canaryCursor: cursor, dagLevel: level });
     let outcome: TaskOutcome | undefined;
     try {
-      const output = await activity(workflowContext(), event);
+      const output = await activity({ ...workflowContext(), observer: NODE_STEP_LOG }, event);
       outcome = { ok: true, output };
       logger.info('task done', { output: output as Record<string, unknown> });
       return output;

@@ -46,6 +46,7 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
       commandOf.set(node, commandId);
       const key = run.keyFor(node);
       await context.checkpoints.attachCommand(key, guard, commandId);
+      context.observer?.commandSent({ phase: key.phase, target: key.target, step: key.step, node, commandId });
       crashAfterSend(`${key.phase}:${key.target}:${key.step}`);
     }
   }
@@ -62,13 +63,19 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
     } else if (result.outcome === 'succeeded') {
       await context.checkpoints.succeed(run.keyFor(node), guard, { output: result.output });
       succeeded.push(node);
+      observe(context, run.keyFor(node), node, commandOf.get(node)!, 'SUCCEEDED');
     } else {
       const error = `${run.command.kind} ${run.command.step} on ${node}: ${result.status}${result.statusDetails !== result.status ? ` (${result.statusDetails})` : ''}, exit ${result.responseCode}: ${lastLine(result.output)}`;
       await context.checkpoints.fail(run.keyFor(node), guard, { error, output: result.output });
       failed.push({ node, error });
+      observe(context, run.keyFor(node), node, commandOf.get(node)!, 'FAILED', error);
     }
   }
   return { succeeded, failed, pending };
+}
+
+function observe(context: WorkflowContext, key: CheckpointKey, node: string, commandId: string, status: 'SUCCEEDED' | 'FAILED', error?: string): void {
+  context.observer?.stepEnded({ phase: key.phase, target: key.target, step: key.step, node, commandId, status, ...(error ? { error } : {}) });
 }
 
 /** Re-attachable steps minus those whose command was cancelled (an interrupted step, not a failed one). */

@@ -16,6 +16,25 @@ export interface WorkflowContext {
   readonly slots: NodeSlots;
   readonly commands: CommandRunner;
   readonly settings: WorkflowSettings;
+  /** Told of every command sent to a node and how each node's step ended (the handler logs them, node by node). */
+  readonly observer?: StepObserver;
+}
+
+/** One step on one node, as the observer hears of it. */
+export interface NodeStepEvent {
+  readonly phase: string;
+  readonly target: string;
+  readonly step: string;
+  readonly node: string;
+  readonly commandId: string;
+  /** Set when the step ended. */
+  readonly status?: 'SUCCEEDED' | 'FAILED';
+  readonly error?: string;
+}
+
+export interface StepObserver {
+  commandSent(event: NodeStepEvent): void;
+  stepEnded(event: NodeStepEvent): void;
 }
 
 export interface WorkflowSettings {
