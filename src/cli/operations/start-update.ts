@@ -20,6 +20,14 @@ export interface StartRequest {
   readonly rollbackOf?: string;
 }
 
+/** Starting an update id that has already run: it is resumed or rolled back, not started again. */
+export class UpdateAlreadyRanError extends InputError {
+  public constructor(public readonly updateId: string, public readonly status: string) {
+    super(`update ${updateId} already ran (${status}); \`cluster-update resume ${updateId}\` continues it, or start with another --update-id`);
+    this.name = 'UpdateAlreadyRanError';
+  }
+}
+
 export interface StartedUpdate {
   readonly updateId: string;
   readonly executionArn: string;
@@ -41,6 +49,8 @@ export async function startUpdate(target: Target, request: StartRequest): Promis
   const plan = planUpdate(manifest, inventory);
 
   const store = { documents: target.clients.documents, tableName: target.tableName };
+  const existing = await new UpdateStore(store).get(updateId);
+  if (existing && existing.status !== 'PENDING' && existing.status !== 'RUNNING') throw new UpdateAlreadyRanError(existing.updateId, existing.status);
   const lock = await new LockStore(store).get(manifest.cluster);
   const undoing = lock?.state === 'PARKED' && request.rollbackOf !== undefined && lock.updateId === request.rollbackOf;
   const live = lock && !undoing && lock.state !== 'FREE' && lock.updateId !== updateId && (lock.state === 'PARKED' || lock.leaseExpiresAt > Date.now());

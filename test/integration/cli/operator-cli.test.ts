@@ -115,6 +115,9 @@ describe('cluster-update CLI on the local runtime', () => {
     expect(status.status).toBe('SUCCEEDED');
     expect(status.services.every((s) => s.state === 'UPDATED')).toBe(true);
     expect(status.executionArn).toMatch(/:u-fail-r[a-z0-9]+$/);
+    const again = await cli.run(['start', '--update-id', 'u-fail']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('update u-fail already ran (SUCCEEDED)');
     expect(await canaryMetadata()).toBe(before); // same process: not updated again
     const nodes = await fleet();
     expect(nodes.map((n) => n.release)).toEqual(Array(6).fill('7.2.0'));
