@@ -45,7 +45,7 @@ export class UpdateAlarms extends Construct {
     };
     const machine = props.stateMachine;
     this.executionsFailed = alarm('ExecutionsFailed', machine.metricFailed({ period, statistic: 'Sum' }), 'An update execution failed; `cluster-update status` shows why, `cluster-update resume` finishes it.');
-    this.executionsTimedOut = alarm('ExecutionsTimedOut', machine.metricTimedOut({ period, statistic: 'Sum' }), 'An update execution timed out; the lock stays parked until it is resumed or released.');
+    this.executionsTimedOut = alarm('ExecutionsTimedOut', machine.metricTimedOut({ period, statistic: 'Sum' }), 'An update execution timed out; `cluster-update resume` redrives it from the step that timed out.');
     this.executionsAborted = alarm('ExecutionsAborted', machine.metricAborted({ period, statistic: 'Sum' }), 'An update execution was aborted (StopExecution); the cluster may be part-updated.');
     this.canaryFailed = alarm('CanaryFailed', workflowMetric(MetricName.CanaryFailed, { period }), 'A canary failed; nothing but the canary node was touched. Fix it and run `cluster-update resume`.');
   }

@@ -11,7 +11,6 @@ import { Construct } from 'constructs';
 /** The execution statuses announced on the topic. */
 export const NOTIFIED_STATUSES = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] as const;
 
-
 export interface UpdateNotificationsProps {
   /** The state machine whose finished executions are announced. */
   readonly stateMachine: IStateMachine;
