@@ -22,7 +22,7 @@ const INTERRUPTED = new Set(['ABORTED', 'TIMED_OUT']);
 /**
  * `resume`: continues a failed or stopped update without redoing finished
  * work. RedriveExecution when the execution was interrupted (stop --now,
- * timeout) and is still redrivable. A FAILED execution went through the
+ * timeout), is still redrivable and still holds the lock. A FAILED execution went through the
  * workflow's failure path (record the outcome, park the lock) and ended in its
  * Fail state, where a redrive would restart; so do executions that cannot be
  * redriven (older than 14 days, definition changed, history too long): those
@@ -50,7 +50,9 @@ export async function resumeUpdate(target: Target, request: { updateId: string; 
   if (addedSkips.length > 0) await updates.setSkipChecks(record.updateId, [...new Set([...record.skipChecks, ...addedSkips])]);
   await updates.setStatus(record.updateId, 'RUNNING', record.phase);
 
-  if (execution && INTERRUPTED.has(execution.status) && execution.redriveStatus === 'REDRIVABLE') {
+  // A redriven execution continues with the fence it held; if the lock changed hands since (unlock --force), its writes would be rejected.
+  const stillHoldsLock = lock !== undefined && lock.state !== 'FREE' && lock.owner === execution?.executionArn;
+  if (execution && INTERRUPTED.has(execution.status) && execution.redriveStatus === 'REDRIVABLE' && stillHoldsLock) {
     try {
       await target.clients.sfn.send(new RedriveExecutionCommand({ executionArn: execution.executionArn, clientToken: `${record.updateId}-${execution.redriveCount ?? 0}`.slice(0, 64) }));
       return { updateId: record.updateId, executionArn: execution.executionArn, how: 'redrive', reason: `execution ${execution.status.toLowerCase()}; redriven from the interrupted step` };
@@ -61,7 +63,9 @@ export async function resumeUpdate(target: Target, request: { updateId: string; 
   }
   const reason = !execution
     ? 'no execution was recorded for it'
-    : execution.status === 'FAILED'
+    : INTERRUPTED.has(execution.status) && !stillHoldsLock
+      ? 'the lock was released since it stopped (unlock --force), so a redrive would write with a stale fence'
+      : execution.status === 'FAILED'
       ? 'its execution ended in the workflow\'s failure path, where a redrive would restart at the final Fail state'
       : `its execution is not redrivable (${execution.redriveStatusReason ?? execution.status})`;
   return startAgain(target, record.updateId, record.cluster, reason);

@@ -75,7 +75,7 @@ describe('cluster-update CLI on the local runtime', () => {
     expect(await updateIds()).toEqual([]);
   });
 
-  it('start --watch follows a canary failure in plain lines and exits 1; the rest is untouched and the lock refuses another start', async () => {
+  it('start --watch follows a canary failure in plain lines and exits 1; the rest is untouched, the lock refuses another start until unlock --force', async () => {
     expect((await cli.run(['local', 'fault', 'fail', '--operation', 'oneoff-run', '--name', 'search-index-migrate-7-2', '--message', 'index schema conflict'])).code).toBe(0);
     const watched = await cli.run(['start', '--update-id', 'u-fail', '--watch']);
     expect(watched.code, watched.stderr).toBe(1);
@@ -100,6 +100,10 @@ describe('cluster-update CLI on the local runtime', () => {
     const locked = await cli.run(['unlock']);
     expect(locked.code).toBe(2);
     expect(locked.stderr).toMatch(/held by update u-fail \(PARKED.*add --force/);
+    const unlocked = await cli.run(['unlock', '--force']);
+    expect(unlocked.code, unlocked.stderr).toBe(0);
+    expect(unlocked.stdout).toMatch(/released the lock of cluster analytics-prod, held by update u-fail \(PARKED, fence \d+/);
+    expect((await cli.run(['unlock'])).stdout).toContain('is free; nothing to do');
   });
 
   it('resume after the fix finishes the update in a new execution under the same id, without redoing the canary\'s finished steps', async () => {
@@ -172,7 +176,7 @@ describe('cluster-update CLI on the local runtime', () => {
     expect((await fleet()).map((n) => n.release)).toEqual(Array(6).fill('7.2.0'));
   });
 
-  it('stop --now cancels what runs; unlock --force frees the cluster; resume redrives and finishes', async () => {
+  it('stop --now cancels what runs and parks the lock; resume redrives the same execution and finishes', async () => {
     await cli.run(['local', 'fault', 'slow', '--operation', 'platform-install', '--delay-ms', '4000']);
     expect((await cli.run(['start', '-m', IRREVERSIBLE, '--update-id', 'u-now'])).code).toBe(0);
     await cli.waitFor('u-now', (s) => s.nodes.some((n) => n.state === 'UPDATING'));
@@ -185,9 +189,7 @@ describe('cluster-update CLI on the local runtime', () => {
 
     const refused = await cli.run(['unlock']);
     expect(refused.code).toBe(2);
-    const unlocked = await cli.run(['unlock', '--force']);
-    expect(unlocked.code, unlocked.stderr).toBe(0);
-    expect(unlocked.stdout).toMatch(/released the lock of cluster analytics-prod, held by update u-now/);
+    expect(refused.stderr).toMatch(/held by update u-now \(PARKED/);
 
     await cli.run(['local', 'fault', 'clear']);
     const resumed = await cli.run(['resume', 'u-now', '--watch']);
