@@ -18,3 +18,8 @@ export interface Target {
   /** Local only: the manifest `local up` was started with, the default for `start`. */
   readonly defaultManifestPath?: string;
 }
+
+/** The target's table as every store's props take it. */
+export function tableOf(target: Target): { readonly documents: AwsClients['documents']; readonly tableName: string } {
+  return { documents: target.clients.documents, tableName: target.tableName };
+}

@@ -18,7 +18,7 @@ export interface LockGrant {
 
 type LockState = 'FREE' | 'ACTIVE' | 'PARKED';
 
-type LockItem = Omit<LockHolder, 'state'> & { readonly pk: string; readonly sk: string; readonly state: LockState };
+export type LockItem = Omit<LockHolder, 'state'> & { readonly pk: string; readonly sk: string; readonly state: LockState };
 
 /**
  * The leader lock: one update per cluster. A lease with a fencing token.
@@ -60,10 +60,7 @@ export class LockStore {
       }
       const state = current.state ?? 'FREE';
       const mine = current.owner === request.owner && state !== 'FREE';
-      const sameUpdate = current.updateId === request.updateId && state !== 'FREE';
-      const expired = state === 'ACTIVE' && current.leaseExpiresAt < now;
-      const undoing = state === 'PARKED' && request.mayTakeOverFrom !== undefined && current.updateId === request.mayTakeOverFrom;
-      if (!mine && !sameUpdate && !expired && !undoing && state !== 'FREE') throw new LockHeldError(toHolder(current));
+      if (keepsOut(current, request, now)) throw new LockHeldError(toHolder(current));
       // Renewing our own lock keeps the fence; any change of owner advances it.
       const fence = mine ? current.fence : current.fence + 1;
       const written = await this.tryWrite(request, {
@@ -79,6 +76,17 @@ export class LockStore {
       }
     }
     throw new LockHeldError(toHolder((await this.get(request.cluster))!));
+  }
+
+  /**
+   * What `start`, `resume` and `rollback` check before they write anything:
+   * throws LockHeldError when `acquire` for that update would (ignoring a
+   * race); otherwise returns the lock as it read it.
+   */
+  public async assertAvailable(request: { cluster: string; updateId: string; mayTakeOverFrom?: string; now?: number }): Promise<LockItem | undefined> {
+    const current = await this.get(request.cluster);
+    if (current && keepsOut(current, request, request.now ?? Date.now())) throw new LockHeldError(toHolder(current));
+    return current;
   }
 
   /** Extends the lease of a lock we hold. */
@@ -186,6 +194,19 @@ export class LockStore {
 
 export function lockKey(cluster: string): string {
   return `LOCK#${cluster}`;
+}
+
+/**
+ * Whether the lock as it stands keeps a would-be holder out: it does unless
+ * it is free, already that owner's or that update's (a redrive, a resume), an
+ * expired lease, or the PARKED lock of the update a rollback undoes.
+ */
+function keepsOut(current: LockItem, request: { updateId: string; owner?: string; mayTakeOverFrom?: string }, now: number): boolean {
+  const state = current.state ?? 'FREE';
+  if (state === 'FREE') return false;
+  if (current.owner === request.owner || current.updateId === request.updateId) return false;
+  if (state === 'ACTIVE' && current.leaseExpiresAt < now) return false;
+  return !(state === 'PARKED' && request.mayTakeOverFrom !== undefined && current.updateId === request.mayTakeOverFrom);
 }
 
 function toHolder(item: Omit<LockHolder, 'state'> & { state?: string }): LockHolder {

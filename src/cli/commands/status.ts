@@ -8,7 +8,7 @@ import { renderStatus } from '../status/render-status';
 import { statusJson } from '../status/status-json';
 import { buildUpdateView } from '../status/update-view';
 import { targetSuffix, withTarget } from '../targets/with-target';
-import type { Target } from '../target';
+import { tableOf, type Target } from '../target';
 import { onUpdate, updateCommand, type UpdateSelection } from './update-command';
 
 interface StatusOptions extends UpdateSelection {
@@ -41,7 +41,7 @@ export function register(program: Command): void {
 async function listUpdates(target: Target, options: StatusOptions): Promise<number> {
   const cluster = options.cluster ?? target.defaultCluster;
   if (!cluster) throw new InputError('status --all needs --cluster <name>');
-  const updates = await new UpdateStore({ documents: target.clients.documents, tableName: target.tableName }).listByCluster(cluster, 20);
+  const updates = await new UpdateStore(tableOf(target)).listByCluster(cluster, 20);
   const rows = updates.map((u) => ({ updateId: u.updateId, status: u.status, phase: u.phase, release: u.release, previous: u.previous ?? null, createdAt: u.createdAt, ...(u.rollbackOf ? { rollbackOf: u.rollbackOf } : {}) }));
   if (options.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else if (rows.length === 0) process.stdout.write(`cluster ${cluster} has no update yet\n`);

@@ -4,6 +4,7 @@ import { InputError } from '../../core/errors';
 import { EXIT_OK } from '../exit-codes';
 import { targetOptions, type TargetOptions } from '../targets/target-options';
 import { withTarget } from '../targets/with-target';
+import { tableOf } from '../target';
 
 interface UnlockOptions extends TargetOptions {
   readonly cluster?: string;
@@ -23,7 +24,7 @@ export function register(program: Command): void {
       process.exitCode = await withTarget(options, async (target) => {
         const cluster = options.cluster ?? target.defaultCluster;
         if (!cluster) throw new InputError('unlock needs --cluster <name>');
-        const locks = new LockStore({ documents: target.clients.documents, tableName: target.tableName });
+        const locks = new LockStore(tableOf(target));
         const current = await locks.get(cluster);
         if (!current || current.state === 'FREE') {
           process.stdout.write(`the lock of cluster ${cluster} is free; nothing to do\n`);

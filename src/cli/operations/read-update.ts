@@ -1,11 +1,11 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { CheckpointStore } from '../../aws/store/checkpoint-store';
 import { PlanStore } from '../../aws/store/plan-store';
-import { UpdateStore } from '../../aws/store/update-store';
+import { UpdateStore, type UpdateRecord } from '../../aws/store/update-store';
 import { InputError } from '../../core/errors';
 import type { Plan } from '../../core/plan/types';
 import type { ExecutionSummary, UpdateSnapshot } from '../status/update-view';
-import type { Target } from '../target';
+import { tableOf, type Target } from '../target';
 
 /** Which update a command is about: the id given, else the newest of the cluster. */
 export async function resolveUpdateId(target: Target, request: { updateId?: string; cluster?: string }): Promise<string> {
@@ -26,7 +26,7 @@ export async function resolveUpdateId(target: Target, request: { updateId?: stri
  * execution and, on the local fleet, what nodes report themselves.
  */
 export async function readUpdate(target: Target, updateId: string, known: { plan?: Plan; executionArn?: string } = {}): Promise<UpdateSnapshot> {
-  const store = { documents: target.clients.documents, tableName: target.tableName };
+  const store = tableOf(target);
   const record = await new UpdateStore(store).require(updateId);
   // An execution records its ARN once it holds the lock; until then the record names the previous one
   // (after a resume) or none, so the execution the caller just started comes first.
@@ -40,7 +40,9 @@ export async function readUpdate(target: Target, updateId: string, known: { plan
   return { record, plan, checkpoints, execution, nodeReleases };
 }
 
-export async function describeExecution(target: Target, executionArn: string): Promise<ExecutionSummary & { redriveStatus?: string; redriveStatusReason?: string }> {
+export type RecordedExecution = ExecutionSummary & { readonly redriveStatus?: string; readonly redriveStatusReason?: string };
+
+export async function describeExecution(target: Target, executionArn: string): Promise<RecordedExecution> {
   const d = await target.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
   return {
     executionArn, status: d.status ?? 'RUNNING', startDate: d.startDate, stopDate: d.stopDate, error: d.error, cause: d.cause,
@@ -48,8 +50,13 @@ export async function describeExecution(target: Target, executionArn: string): P
   };
 }
 
+/** The execution the update record names, if any. */
+export async function describeRecordedExecution(target: Target, record: UpdateRecord): Promise<RecordedExecution | undefined> {
+  return record.executionArn ? describeExecution(target, record.executionArn) : undefined;
+}
+
 function updateStore(target: Target): UpdateStore {
-  return new UpdateStore({ documents: target.clients.documents, tableName: target.tableName });
+  return new UpdateStore(tableOf(target));
 }
 
 /** The simulated fleet's own report of each node's release; absent if the fleet does not answer. */

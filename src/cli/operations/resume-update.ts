@@ -1,10 +1,9 @@
 import { RedriveExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { LockStore } from '../../aws/store/lock-store';
-import { LockHeldError } from '../../aws/store/store-errors';
 import { UpdateStore } from '../../aws/store/update-store';
-import type { Target } from '../target';
+import { tableOf, type Target } from '../target';
 import { NothingToResumeError, UpdateRunningError } from './operation-errors';
-import { describeExecution } from './read-update';
+import { describeRecordedExecution } from './read-update';
 import { assertSkippable } from './skip-checks';
 
 export interface ResumedUpdate {
@@ -30,20 +29,17 @@ const INTERRUPTED = new Set(['ABORTED', 'TIMED_OUT']);
  * is done.
  */
 export async function resumeUpdate(target: Target, request: { updateId: string; skipChecks?: readonly string[] }): Promise<ResumedUpdate> {
-  const store = { documents: target.clients.documents, tableName: target.tableName };
+  const store = tableOf(target);
   const updates = new UpdateStore(store);
   const record = await updates.require(request.updateId);
   const addedSkips = assertSkippable(record.manifest, request.skipChecks ?? []);
-  const execution = record.executionArn ? await describeExecution(target, record.executionArn) : undefined;
+  const execution = await describeRecordedExecution(target, record);
   if (execution?.status === 'RUNNING') {
     throw new UpdateRunningError(record.updateId, `${record.stopRequested ? 'a stop was requested and it stops after the running wave; ' : ''}follow it with \`cluster-update status ${record.updateId} --watch\``);
   }
   if (record.status === 'SUCCEEDED') throw new NothingToResumeError(record.updateId, 'succeeded; there is nothing to resume');
 
-  const lock = await new LockStore(store).get(record.cluster);
-  if (lock && lock.state !== 'FREE' && lock.updateId !== record.updateId && (lock.state === 'PARKED' || lock.leaseExpiresAt > Date.now())) {
-    throw new LockHeldError({ cluster: lock.cluster, updateId: lock.updateId, owner: lock.owner, fence: lock.fence, state: lock.state === 'PARKED' ? 'PARKED' : 'ACTIVE', acquiredAt: lock.acquiredAt, leaseExpiresAt: lock.leaseExpiresAt });
-  }
+  const lock = await new LockStore(store).assertAvailable({ cluster: record.cluster, updateId: record.updateId });
 
   // From here on the update is being resumed: a new stop must be asked for again.
   if (record.stopRequested) await updates.requestStop(record.updateId, false);

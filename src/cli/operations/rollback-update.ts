@@ -4,8 +4,8 @@ import { UpdateStore } from '../../aws/store/update-store';
 import type { Manifest } from '../../core/manifest/schema';
 import { rollbackManifest, type OneOffProgress } from '../../core/rollback/rollback-manifest';
 import { canaryStepName } from '../../core/workflow/canary-steps';
-import type { Target } from '../target';
-import { describeExecution } from './read-update';
+import { tableOf, type Target } from '../target';
+import { describeRecordedExecution } from './read-update';
 import { UpdateRunningError } from './operation-errors';
 import { startUpdate, type StartedUpdate } from './start-update';
 import { assertUpdateId } from './update-id';
@@ -24,10 +24,10 @@ export interface RollbackRequest {
  * update, nothing to return to, or a finished irreversible one-off refuse it.
  */
 export async function rollbackUpdate(target: Target, request: RollbackRequest): Promise<StartedUpdate & { readonly manifest: Manifest }> {
-  const store = { documents: target.clients.documents, tableName: target.tableName };
+  const store = tableOf(target);
   const record = await new UpdateStore(store).require(request.updateId);
   const rollbackId = assertUpdateId(request.rollbackId ?? `${record.updateId.slice(0, 71)}-rollback`);
-  const execution = record.executionArn ? await describeExecution(target, record.executionArn) : undefined;
+  const execution = await describeRecordedExecution(target, record);
   if (execution?.status === 'RUNNING') {
     throw new UpdateRunningError(record.updateId, `stop it first (\`cluster-update stop ${record.updateId}\`), then roll back`);
   }

@@ -1,14 +1,13 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { readSsmInventory } from '../../aws/inventory/ssm-inventory';
 import { LockStore } from '../../aws/store/lock-store';
-import { LockHeldError } from '../../aws/store/store-errors';
 import { UpdateStore } from '../../aws/store/update-store';
 import { InputError } from '../../core/errors';
 import type { Manifest } from '../../core/manifest/schema';
 import { planHash } from '../../core/plan/plan-hash';
 import { planUpdate } from '../../core/plan/plan-update';
 import type { Plan } from '../../core/plan/types';
-import type { Target } from '../target';
+import { tableOf, type Target } from '../target';
 import { assertSkippable } from './skip-checks';
 import { assertUpdateId, defaultUpdateId } from './update-id';
 
@@ -48,13 +47,10 @@ export async function startUpdate(target: Target, request: StartRequest): Promis
   if (inventory.nodes.length === 0) throw new InputError(`no managed node is tagged cluster-update:cluster=${manifest.cluster}`);
   const plan = planUpdate(manifest, inventory);
 
-  const store = { documents: target.clients.documents, tableName: target.tableName };
+  const store = tableOf(target);
   const existing = await new UpdateStore(store).get(updateId);
   if (existing && existing.status !== 'PENDING' && existing.status !== 'RUNNING') throw new UpdateAlreadyRanError(existing.updateId, existing.status);
-  const lock = await new LockStore(store).get(manifest.cluster);
-  const undoing = lock?.state === 'PARKED' && request.rollbackOf !== undefined && lock.updateId === request.rollbackOf;
-  const live = lock && !undoing && lock.state !== 'FREE' && lock.updateId !== updateId && (lock.state === 'PARKED' || lock.leaseExpiresAt > Date.now());
-  if (live) throw new LockHeldError({ cluster: lock.cluster, updateId: lock.updateId, owner: lock.owner, fence: lock.fence, state: lock.state === 'PARKED' ? 'PARKED' : 'ACTIVE', acquiredAt: lock.acquiredAt, leaseExpiresAt: lock.leaseExpiresAt });
+  await new LockStore(store).assertAvailable({ cluster: manifest.cluster, updateId, mayTakeOverFrom: request.rollbackOf });
 
   await new UpdateStore(store).create({ updateId, manifest, manifestHash: planHash(manifest), skipChecks, rollbackOf: request.rollbackOf });
   const started = await target.clients.sfn.send(

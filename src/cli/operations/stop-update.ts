@@ -4,9 +4,9 @@ import { CheckpointStore } from '../../aws/store/checkpoint-store';
 import { LockStore } from '../../aws/store/lock-store';
 import { LockHeldError } from '../../aws/store/store-errors';
 import { UpdateStore } from '../../aws/store/update-store';
-import type { Target } from '../target';
+import { tableOf, type Target } from '../target';
 import { NotRunningError } from './operation-errors';
-import { describeExecution } from './read-update';
+import { describeRecordedExecution } from './read-update';
 
 export interface StopResult {
   readonly updateId: string;
@@ -24,10 +24,10 @@ export interface StopResult {
  * another update over the half-updated cluster.
  */
 export async function stopUpdate(target: Target, request: { updateId: string; now?: boolean }): Promise<StopResult> {
-  const store = { documents: target.clients.documents, tableName: target.tableName };
+  const store = tableOf(target);
   const updates = new UpdateStore(store);
   const record = await updates.require(request.updateId);
-  const execution = record.executionArn ? await describeExecution(target, record.executionArn) : undefined;
+  const execution = await describeRecordedExecution(target, record);
   if (execution?.status !== 'RUNNING') throw new NotRunningError(record.updateId, execution?.status ?? record.status);
   if (!request.now) {
     await updates.requestStop(record.updateId);
