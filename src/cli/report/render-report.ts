@@ -3,7 +3,7 @@ import { escapeHtml } from './html-escape';
 import type { ReportInput } from './report-input';
 import { REPORT_CSS } from './report-styles';
 import { failuresList, hooksTable, nodesTable, servicesTable, statusBadge } from './report-tables';
-import { stateCounts, type StateCounts } from './state-counts';
+import { stateCounts, type StateCounts } from '../status/state-counts';
 import { durationLabel } from './time-axis';
 import { buildTimeline, DEFAULT_COLLAPSE_ABOVE, type TimelineOptions } from './timeline-lanes';
 import { renderTimelineSvg } from './timeline-svg';

@@ -2,6 +2,7 @@ import type { CheckpointRecord } from '../../aws/store/checkpoint-store';
 import type { UpdateRecord } from '../../aws/store/update-store';
 import type { Plan } from '../../core/plan/types';
 import { updateOutcome, type UpdateOutcome } from '../operations/update-outcome';
+import { stateCounts } from './state-counts';
 
 /** What DescribeExecution said, in the few fields the view needs. */
 export interface ExecutionSummary {
@@ -90,7 +91,7 @@ export function buildUpdateView(snapshot: UpdateSnapshot, now: Date, commandSuff
   const ended = ENDED.has(status);
   const waveNodes = new Set(outcome.nodes.filter((n) => n.state === 'UPDATED' || n.state === 'SKIPPED' || n.state === 'FAILED').map((n) => n.id));
   const wavesDone = plan ? plan.waves.filter((wave) => wave.every((node) => waveNodes.has(node))).length : 0;
-  const counts = { nodes: tally(outcome.nodes.map((n) => n.state)), services: tally(outcome.services.map((s) => s.state)) };
+  const counts = { nodes: tally(outcome.nodes), services: tally(outcome.services) };
   const startedAt = execution?.startDate?.getTime() ?? Date.parse(record.createdAt);
   const endedAt = ended ? execution?.stopDate?.getTime() ?? Date.parse(record.updatedAt) : now.getTime();
   const elapsedMs = Math.max(0, endedAt - startedAt);
@@ -130,9 +131,10 @@ function effectiveStatus(recorded: string, execution: string | undefined): strin
   return recorded;
 }
 
-function tally(states: readonly string[]): Tally {
-  const count = (...wanted: string[]) => states.filter((s) => wanted.includes(s)).length;
-  return { done: count('UPDATED'), failed: count('FAILED'), skipped: count('SKIPPED'), pending: count('PENDING', 'UPDATING'), total: states.length };
+/** The report's counts, with what is under way counted as not done yet. */
+function tally(items: readonly { readonly state: string }[]): Tally {
+  const counts = stateCounts(items);
+  return { done: counts.updated, failed: counts.failed, skipped: counts.skipped, pending: counts.pending + counts.updating, total: counts.total };
 }
 
 /** Every hook of the manifest in its order, with what its checkpoints say (PENDING before it ran). */
