@@ -27,14 +27,17 @@ export async function resolveUpdateId(target: Target, request: { updateId?: stri
  */
 export async function readUpdate(target: Target, updateId: string, known: { plan?: Plan; executionArn?: string } = {}): Promise<UpdateSnapshot> {
   const store = tableOf(target);
-  const record = await new UpdateStore(store).require(updateId);
+  const updates = new UpdateStore(store);
   // An execution records its ARN once it holds the lock; until then the record names the previous one
   // (after a resume) or none, so the execution the caller just started comes first.
-  const executionArn = known.executionArn ?? record.executionArn;
-  const [plan, checkpoints, execution, nodeReleases] = await Promise.all([
+  const executionArn = known.executionArn ?? (await updates.require(updateId)).executionArn;
+  // The execution is read before everything else: what it wrote before it ended is then in the reads that
+  // follow, so an ended execution is never seen beside a record that has not caught up with it.
+  const execution = executionArn ? await describeExecution(target, executionArn) : undefined;
+  const [record, plan, checkpoints, nodeReleases] = await Promise.all([
+    updates.require(updateId),
     known.plan ?? new PlanStore(store).load(updateId),
     new CheckpointStore(store).query(updateId),
-    executionArn ? describeExecution(target, executionArn) : undefined,
     target.fleetUrl ? fleetReleases(target.fleetUrl) : undefined,
   ]);
   return { record, plan, checkpoints, execution, nodeReleases };
