@@ -3,7 +3,9 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
+import { RE2JS } from 're2js';
 import { STEP_KINDS } from '../../src/core/step-runner/step-runner-contract';
+import { STEP_RUNNER_DOCUMENT_BUDGET_BYTES } from '../../src/core/step-runner/command-size';
 
 function synth(): { stack: Stack; template: Template } {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -40,6 +42,34 @@ describe('ClusterUpdateStack', () => {
     // Shell metacharacters never pass a name or version pattern.
     for (const name of ['Step', 'Release', 'UpdateId']) expect(new RegExp(parameters[name]!.allowedPattern!).test('x; rm -rf /')).toBe(false);
     expect(new RegExp(parameters.Script!.allowedPattern!).test("echo 'hi'")).toBe(false);
+  });
+
+  // The SSM Agent compiles allowedPattern with Go's regexp (RE2): a pattern it refuses fails every command on every node
+  // (amazon-ssm-agent agent/framework/docparser/paramvalidator/allowedregexparamvalidator; https://pkg.go.dev/regexp/syntax).
+  it("has only allowedPatterns that RE2 (the SSM Agent's regexp) compiles", () => {
+    const [document] = Object.values(template.findResources('AWS::SSM::Document'));
+    const parameters = document!.Properties.Content.parameters as Record<string, { allowedPattern?: string }>;
+    const refused = Object.entries(parameters).flatMap(([name, spec]) => {
+      if (!spec.allowedPattern) return [];
+      try {
+        RE2JS.compile(spec.allowedPattern);
+        return [];
+      } catch (error) {
+        return [`${name}: ${(error as Error).message}`];
+      }
+    });
+    expect(refused).toEqual([]);
+    const script = RE2JS.compile(parameters.Script!.allowedPattern!);
+    expect(script.test(Buffer.from("echo 'hi'").toString('base64'))).toBe(true);
+    expect(script.test('not base64!')).toBe(false);
+  });
+
+  // The document's content and its run-time parameters share SSM's 64 KB quota
+  // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateDocument.html, Content): the manifest's
+  // command limit assumes the document itself stays within its budget.
+  it('keeps the step-runner document within its share of the 64 KB document-and-parameters quota', () => {
+    const [document] = Object.values(template.findResources('AWS::SSM::Document'));
+    expect(Buffer.byteLength(JSON.stringify(document!.Properties.Content))).toBeLessThanOrEqual(STEP_RUNNER_DOCUMENT_BUDGET_BYTES);
   });
 
   it('outputs what the CLI needs', () => {

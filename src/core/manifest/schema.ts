@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandFitsStepRunner, MAX_COMMAND_BYTES } from '../step-runner/command-size';
 
 /**
  * The release manifest (DESIGN §3). Field names are a contract: users and
@@ -26,7 +27,11 @@ export const countOrPercent = z.union([
   z.string().regex(/^(100|[1-9][0-9]?)%$/, { message: 'must be a whole percentage from 1% to 100%, such as "25%"' }),
 ]);
 
-const command = z.string().min(1, { message: 'must not be empty' });
+const command = z
+  .string()
+  .min(1, { message: 'must not be empty' })
+  // Every command reaches a node inside one SendCommand, whose document and parameters share a 64 KB quota.
+  .refine(commandFitsStepRunner, { message: `is longer than ${MAX_COMMAND_BYTES} bytes, the most one SSM SendCommand of the step runner can carry (64 KB for the document and its parameters); put the script on the node and call it` });
 const timeoutSeconds = z.number().int().min(1).max(172_800);
 
 export const policySchema = z

@@ -18,8 +18,14 @@ export const STEP_RUNNER_PARAMETER_PATTERNS = {
   Step: source(IDENTIFIER_PATTERN).replace('*$', '{0,62}$'),
   Release: source(RELEASE_PATTERN),
   Previous: `^(${source(RELEASE_PATTERN).slice(1, -1)})?$`,
-  /** The manifest's command, base64: no quoting problem can reach the shell line. */
-  Script: '^[A-Za-z0-9+/=]{4,262144}$',
+  /**
+   * The manifest's command, base64: no quoting problem can reach the shell line.
+   * Well-formed base64 of at least one group, with no repeat count above 4: the
+   * SSM Agent compiles allowedPattern with Go's regexp (RE2), which refuses
+   * counts above 1000 and would fail every command. The size is bounded by
+   * MAX_COMMAND_BYTES (command-size.ts), checked when the manifest is read.
+   */
+  Script: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}==)$',
 } as const;
 
 export interface StepInvocation {

@@ -31,6 +31,8 @@ export const RUN_SHELL_SCRIPT: SsmDocumentContent = {
 /** A runnable script after parameter validation and substitution. */
 export interface ResolvedScript {
   readonly script: string;
+  /** Every parameter's values after defaults, as the agent receives them. */
+  readonly values: Readonly<Record<string, readonly string[]>>;
   readonly timeoutSeconds: number;
   readonly workingDirectory?: string;
 }
@@ -38,7 +40,9 @@ export interface ResolvedScript {
 /**
  * Validates SendCommand Parameters against the document (unknown, missing,
  * allowedPattern, allowedValues) exactly where the real API would refuse them
- * (InvalidParameters), then substitutes `{{ Name }}` in the steps.
+ * (InvalidParameters), then substitutes `{{ Name }}` in the steps. The API
+ * matches with its own regular expressions (JavaScript's here); what the
+ * agent on the node then checks with RE2 is agent-parameter-validator.ts.
  */
 export function resolveScript(document: SsmDocumentContent, given: Readonly<Record<string, readonly string[]>>): ResolvedScript {
   const declared = document.parameters ?? {};
@@ -75,5 +79,5 @@ export function resolveScript(document: SsmDocumentContent, given: Readonly<Reco
     if (step.inputs.timeoutSeconds !== undefined) timeoutSeconds = Number(substitute(String(step.inputs.timeoutSeconds))) || 3600;
     if (step.inputs.workingDirectory) workingDirectory = substitute(step.inputs.workingDirectory) || undefined;
   }
-  return { script: lines.join('\n'), timeoutSeconds, workingDirectory };
+  return { script: lines.join('\n'), values, timeoutSeconds, workingDirectory };
 }

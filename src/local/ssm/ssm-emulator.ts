@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SimulatedFleet } from '../fleet/simulated-fleet';
 import { AwsServiceError, startAwsJsonServer } from '../http/aws-json-server';
+import { COMMAND_DOCUMENT_LIMIT_BYTES } from '../../core/step-runner/command-size';
+import { agentRefusal } from './agent-parameter-validator';
 import { resolveScript, RUN_SHELL_SCRIPT, type SsmDocumentContent } from './ssm-document';
 import { SsmInvocation, STDERR_LIMIT, STDOUT_LIMIT } from './ssm-invocation';
 
@@ -83,7 +85,9 @@ export class SsmEmulator {
     if (!document) throw new AwsServiceError('InvalidDocument', `Document ${documentName} does not exist.`);
     const instanceIds = this.targetInstances(input);
     const parameters = (input.Parameters ?? {}) as Record<string, string[]>;
+    assertDocumentSize(document, parameters);
     const resolved = resolveScript(document, parameters); // throws InvalidParameters before anything is sent
+    const refusal = agentRefusal(document, resolved.values); // the API accepted it; each node's agent refuses it
     const command: CommandRecord = {
       commandId: randomUUID(),
       documentName,
@@ -100,7 +104,7 @@ export class SsmEmulator {
     };
     command.invocations.push(...instanceIds.map((id) => new SsmInvocation(command.commandId, id, command.requestedAt)));
     this.commands.set(command.commandId, command);
-    const work = this.dispatch(command, resolved.script, resolved.timeoutSeconds, resolved.workingDirectory);
+    const work = this.dispatch(command, resolved.script, resolved.timeoutSeconds, resolved.workingDirectory, refusal);
     this.running.add(work);
     void work.finally(() => this.running.delete(work));
     return { Command: this.describeCommand(command) };
@@ -137,7 +141,7 @@ export class SsmEmulator {
   }
 
   /** Rate control: at most MaxConcurrency invocations at once; once errors exceed MaxErrors, send no more. */
-  private async dispatch(command: CommandRecord, script: string, executionTimeoutSeconds: number, workingDirectory?: string): Promise<void> {
+  private async dispatch(command: CommandRecord, script: string, executionTimeoutSeconds: number, workingDirectory?: string, refusal?: string): Promise<void> {
     const total = command.invocations.length;
     const concurrency = Math.max(1, limit(command.maxConcurrency, total));
     const maxErrors = limit(command.maxErrors, total);
@@ -153,7 +157,7 @@ export class SsmEmulator {
           continue;
         }
         const node = this.fleet.node(invocation.instanceId);
-        const run = invocation.run(node, script, { deliveryDeadline, executionTimeoutSeconds, fleetUrl: this.fleet.url, workingDirectory });
+        const run = invocation.run(node, script, { deliveryDeadline, executionTimeoutSeconds, fleetUrl: this.fleet.url, workingDirectory, agentRefusal: refusal });
         active.add(run);
         void run.finally(() => active.delete(run));
       }
@@ -306,6 +310,20 @@ export class SsmEmulator {
     const id = String(input.ResourceId ?? '');
     if (input.ResourceType !== 'ManagedInstance' || !this.fleet.hasNode(id)) throw new AwsServiceError('InvalidResourceId', `The resource ID "${id}" is not valid. Verify the ID and try again.`);
     return { TagList: Object.entries(this.tags(id)).map(([Key, Value]) => ({ Key, Value })) };
+  }
+}
+
+/**
+ * The document's content and the parameter values given at run time share one
+ * 64 KB quota (API_CreateDocument, `Content`:
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateDocument.html);
+ * SendCommand refuses more with MaxDocumentSizeExceeded.
+ */
+function assertDocumentSize(document: SsmDocumentContent, parameters: Readonly<Record<string, readonly string[]>>): void {
+  const content = Buffer.byteLength(JSON.stringify(document), 'utf8');
+  const values = Object.values(parameters).flat().reduce((sum, value) => sum + Buffer.byteLength(String(value), 'utf8'), 0);
+  if (content + values > COMMAND_DOCUMENT_LIMIT_BYTES) {
+    throw new AwsServiceError('MaxDocumentSizeExceeded', `The document and its parameters are ${content + values} bytes; the limit is ${COMMAND_DOCUMENT_LIMIT_BYTES} bytes.`);
   }
 }
 

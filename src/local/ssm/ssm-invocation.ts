@@ -39,13 +39,23 @@ export class SsmInvocation {
   }
 
   /** Waits for delivery (the agent online) until the delivery deadline, then runs the script. */
-  public async run(node: SimulatedNode, script: string, options: { deliveryDeadline: number; executionTimeoutSeconds: number; fleetUrl: string; workingDirectory?: string }): Promise<void> {
+  public async run(
+    node: SimulatedNode,
+    script: string,
+    options: { deliveryDeadline: number; executionTimeoutSeconds: number; fleetUrl: string; workingDirectory?: string; agentRefusal?: string },
+  ): Promise<void> {
     while (!node.agentOnline) {
       if (this.cancelRequested) return this.finish('Cancelled', 'Cancelled');
       if (Date.now() >= options.deliveryDeadline) return this.finish('TimedOut', 'DeliveryTimedOut');
       await new Promise((r) => setTimeout(r, 100));
     }
     if (this.cancelRequested) return this.finish('Cancelled', 'Cancelled');
+    if (options.agentRefusal) {
+      // The agent validates the parameters before running anything (see agent-parameter-validator.ts).
+      this.startedAt = new Date();
+      this.stderr = options.agentRefusal;
+      return this.finish('Failed', 'Failed');
+    }
     this.status = 'InProgress';
     this.statusDetails = 'InProgress';
     this.startedAt = new Date();

@@ -1,7 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { run } from '../../../src/cli/main';
+import { MAX_COMMAND_BYTES } from '../../../src/core/step-runner/command-size';
 
 const root = join(__dirname, '../../..');
 const example = ['-m', join(root, 'examples/analytics-cluster/release-7.2.0.yaml'), '--inventory', join(root, 'examples/analytics-cluster/inventory.yaml')];
@@ -45,6 +48,23 @@ describe('cluster-update plan', () => {
     const cyclic = await capture(['plan', '-m', join(root, 'examples/invalid/cycle.yaml'), '--inventory', join(root, 'examples/invalid/inventory.yaml')]);
     expect(cyclic).toMatchObject({ code: 2, stdout: '' });
     expect(cyclic.stderr).toContain('dependency cycle: query-planner -> tql -> search -> query-planner');
+  });
+
+  // One SendCommand carries the step runner and its parameters within 64 KB
+  // (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateDocument.html, Content).
+  it('exits 2 naming the field when a command cannot fit one SSM SendCommand', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cu-plan-size-'));
+    try {
+      const manifest = readFileSync(join(root, 'examples/analytics-cluster/release-7.2.0.yaml'), 'utf8');
+      const huge = `hooks:\n  preUpdate:\n    - { name: huge, run: "${'x'.repeat(MAX_COMMAND_BYTES + 1)}" }\n`;
+      writeFileSync(join(dir, 'm.yaml'), manifest.replace(/^hooks:\n(?: .*\n|\n)*/m, '') + huge);
+      const oversize = await capture(['plan', '-m', join(dir, 'm.yaml'), '--inventory', join(root, 'examples/analytics-cluster/inventory.yaml')]);
+      expect(oversize).toMatchObject({ code: 2, stdout: '' });
+      expect(oversize.stderr).toContain('hooks.preUpdate[0].run');
+      expect(oversize.stderr).toContain(`longer than ${MAX_COMMAND_BYTES} bytes`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the installed binary exits 2 on bad input and 0 on a good plan', () => {
