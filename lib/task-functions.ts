@@ -81,6 +81,12 @@ export class TaskFunctions extends Construct {
           resources: ['*'],
         }),
       );
+      if (task === 'plan-update') {
+        // The inventory reads the tags of EC2 instance nodes (i-…) from EC2. DescribeTags and DescribeInstances
+        // support no resource-level permissions, so Resource must be "*"
+        // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html). Read-only.
+        fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['ec2:DescribeTags', 'ec2:DescribeInstances'], resources: ['*'] }));
+      }
       functions[task] = fn;
     }
     this.functions = functions;

@@ -15,7 +15,7 @@ export function suppressJustifiedFindings(stack: Stack): void {
     {
       id: 'AwsSolutions-IAM5',
       reason:
-        'ssm:ListCommandInvocations, GetCommandInvocation, CancelCommand, DescribeInstanceInformation and ListTagsForResource support no ' +
+        'ssm:ListCommandInvocations, GetCommandInvocation, CancelCommand, DescribeInstanceInformation and ListTagsForResource, and ec2:DescribeTags and DescribeInstances (the plan task only, read-only) support no ' +
         'resource-level scoping; SendCommand on instances is limited by the cluster-update:cluster tag condition; X-Ray, log delivery and ' +
         'Lambda invoke (function versions) need wildcards that CDK generates; the table grant includes its index ARN.',
     },

@@ -1,5 +1,6 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -13,6 +14,7 @@ export interface AwsClientConfig {
     readonly ssm?: string;
     readonly stepfunctions?: string;
     readonly cloudformation?: string;
+    readonly ec2?: string;
   };
   /** @default the SDK's default credential chain */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
@@ -24,6 +26,8 @@ export interface AwsClients {
   readonly ssm: SSMClient;
   readonly sfn: SFNClient;
   readonly cloudformation: CloudFormationClient;
+  /** EC2: the tags of EC2 instance nodes (`i-…`). */
+  readonly ec2: EC2Client;
   destroy(): void;
 }
 
@@ -39,18 +43,21 @@ export function createAwsClients(config: AwsClientConfig = {}): AwsClients {
   const ssm = new SSMClient({ ...common, endpoint: config.endpoints?.ssm });
   const sfn = new SFNClient({ ...common, endpoint: config.endpoints?.stepfunctions });
   const cloudformation = new CloudFormationClient({ ...common, endpoint: config.endpoints?.cloudformation });
+  const ec2 = new EC2Client({ ...common, endpoint: config.endpoints?.ec2 });
   return {
     dynamodb,
     documents,
     ssm,
     sfn,
     cloudformation,
+    ec2,
     destroy() {
       documents.destroy();
       dynamodb.destroy();
       ssm.destroy();
       sfn.destroy();
       cloudformation.destroy();
+      ec2.destroy();
     },
   };
 }

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../core/errors';
-import { generateInventory } from '../core/inventory/generate-inventory';
+import { Option } from 'commander';
+import { GENERATED_NODE_IDS, generateInventory, type GeneratedNodeIds } from '../core/inventory/generate-inventory';
 import { parseInventory } from '../core/inventory/parse-inventory';
 import type { Inventory } from '../core/inventory/schema';
 import { parseManifest } from '../core/manifest/parse-manifest';
@@ -26,6 +27,8 @@ export interface FleetInputOptions {
   readonly manifest?: string;
   readonly inventory?: string;
   readonly nodes?: number;
+  /** With --nodes: readable ids, EC2 instance ids or hybrid node ids (the readable name then in the Name tag). */
+  readonly nodeIds?: GeneratedNodeIds;
 }
 
 export interface FleetInputs {
@@ -40,7 +43,8 @@ export function fleetInputOptions(command: Command): Command {
   return command
     .option('-m, --manifest <file>', 'release manifest (YAML)', undefined)
     .option('--inventory <file>', 'inventory file: which node hosts which service')
-    .option('--nodes <n>', 'simulate N nodes with a generated placement instead of an inventory file', parseWholeNumber);
+    .option('--nodes <n>', 'simulate N nodes with a generated placement instead of an inventory file', parseWholeNumber)
+    .addOption(new Option('--node-ids <kind>', 'with --nodes: node ids as names (node-01), EC2 instance ids (i-…) or hybrid node ids (mi-…), named by their Name tag').choices([...GENERATED_NODE_IDS]));
 }
 
 export function parseWholeNumber(value: string): number {
@@ -70,7 +74,8 @@ export function loadFleetInputs(options: FleetInputOptions): FleetInputs {
   const manifestText = readInputFile('manifest', manifestPath);
   const manifest = parseManifest(manifestText, manifestPath);
   let inventory: Inventory;
-  if (options.nodes !== undefined) inventory = generateInventory(manifest, options.nodes);
+  if (options.nodeIds !== undefined && options.nodes === undefined) throw new InputError('--node-ids goes with --nodes <n>');
+  if (options.nodes !== undefined) inventory = generateInventory(manifest, options.nodes, options.nodeIds);
   else {
     const inventoryPath = options.inventory ?? (options.manifest ? undefined : DEFAULT_INVENTORY);
     if (!inventoryPath) throw new InputError('give --inventory <file> or --nodes <n> with a manifest of your own');

@@ -16,6 +16,8 @@ export interface LocalState {
   readonly endpoints: {
     readonly dynamodb: string;
     readonly ssm: string;
+    /** The EC2 stand-in (tags of `i-` nodes); absent in state written before it existed. */
+    readonly ec2?: string;
     readonly stepfunctions: string;
     readonly fleet: string;
   };

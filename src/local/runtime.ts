@@ -4,6 +4,7 @@ import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type Creat
 import type { Inventory } from '../core/inventory/schema';
 import type { Manifest } from '../core/manifest/schema';
 import { DynamoDbLocal } from './dynamodb/dynamodb-local';
+import { Ec2StandIn } from './ec2/ec2-stand-in';
 import { SimulatedFleet } from './fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-credentials';
 import type { LocalState } from './local-state';
@@ -61,6 +62,8 @@ export class LocalRuntime {
       stopOnFailure.push(() => fleet.stop());
       const ssm = await SsmEmulator.start({ fleet, documents: Object.fromEntries(documents.map((d) => [d.name, d.content])) });
       stopOnFailure.push(() => ssm.stop());
+      const ec2 = await Ec2StandIn.start({ fleet });
+      stopOnFailure.push(() => ec2.stop());
 
       const stepFunctions = await LocalStepFunctions.start({
         template,
@@ -73,6 +76,7 @@ export class LocalRuntime {
           AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
           AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
           AWS_ENDPOINT_URL_SSM: ssm.endpoint,
+          AWS_ENDPOINT_URL_EC2: ec2.endpoint,
           CLUSTER_UPDATE_LOCAL: '1',
           // Local polls are short so progress is quick; handler logs stay quiet unless asked for.
           POLL_BUDGET_SECONDS: '20',
@@ -91,6 +95,7 @@ export class LocalRuntime {
         dynamodb,
         fleet,
         ssm,
+        ec2,
         stepFunctions,
         tableName,
         documentName: documents[0]?.name ?? '',
@@ -107,13 +112,14 @@ export class LocalRuntime {
   public readonly dynamodb: DynamoDbLocal;
   public readonly fleet: SimulatedFleet;
   public readonly ssm: SsmEmulator;
+  public readonly ec2: Ec2StandIn;
   public readonly stepFunctions: LocalStepFunctions;
   public readonly tableName: string;
   public readonly documentName: string;
   public readonly stateMachineArn: string;
 
   private constructor(parts: {
-    runDirectory: string; cluster: string; dynamodb: DynamoDbLocal; fleet: SimulatedFleet; ssm: SsmEmulator;
+    runDirectory: string; cluster: string; dynamodb: DynamoDbLocal; fleet: SimulatedFleet; ssm: SsmEmulator; ec2: Ec2StandIn;
     stepFunctions: LocalStepFunctions; tableName: string; documentName: string; stateMachineArn: string;
   }) {
     this.runDirectory = parts.runDirectory;
@@ -121,6 +127,7 @@ export class LocalRuntime {
     this.dynamodb = parts.dynamodb;
     this.fleet = parts.fleet;
     this.ssm = parts.ssm;
+    this.ec2 = parts.ec2;
     this.stepFunctions = parts.stepFunctions;
     this.tableName = parts.tableName;
     this.documentName = parts.documentName;
@@ -138,6 +145,7 @@ export class LocalRuntime {
       endpoints: {
         dynamodb: this.dynamodb.endpoint,
         ssm: this.ssm.endpoint,
+        ec2: this.ec2.endpoint,
         stepfunctions: this.stepFunctions.endpoint,
         fleet: this.fleet.url,
       },
@@ -153,6 +161,7 @@ export class LocalRuntime {
   public async stop(): Promise<void> {
     await this.stepFunctions.stop();
     await this.ssm.stop();
+    await this.ec2.stop();
     await this.fleet.stop();
     await this.dynamodb.stop();
   }

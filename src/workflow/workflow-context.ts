@@ -76,7 +76,7 @@ let cached: { fingerprint: string; context: WorkflowContext } | undefined;
  * process hosts one local runtime after another.
  */
 export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowContext {
-  const fingerprint = ['TABLE_NAME', 'DOCUMENT_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SSM', 'POLL_BUDGET_SECONDS', 'DRAIN_COMMAND', 'REJOIN_COMMAND'].map((k) => env[k] ?? '').join('|');
+  const fingerprint = ['TABLE_NAME', 'DOCUMENT_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SSM', 'AWS_ENDPOINT_URL_EC2', 'POLL_BUDGET_SECONDS', 'DRAIN_COMMAND', 'REJOIN_COMMAND'].map((k) => env[k] ?? '').join('|');
   if (cached?.fingerprint === fingerprint) return cached.context;
   cached?.context.clients.destroy();
   const need = (name: string): string => {

@@ -49,7 +49,7 @@ async function measure(nodeCount: number) {
   const inventory = { nodes: Array.from({ length: nodeCount }, (_, i) => ({ id: `node-${i + 1}`, services: manifest.services.map((s) => s.name), healthy: true })) };
   const directory = mkdtempSync(join(tmpdir(), 'cu-bench-'));
   const runtime = await LocalRuntime.start({ runDirectory: directory, manifest, inventory, serviceProcesses: false, handlerEnvironment: { DRAIN_COMMAND: 'true', REJOIN_COMMAND: 'true', POLL_INTERVAL_MS: '50' } });
-  const clients = createAwsClients({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoints: { dynamodb: runtime.dynamodb.endpoint, ssm: runtime.ssm.endpoint, stepfunctions: runtime.stepFunctions.endpoint } });
+  const clients = createAwsClients({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoints: { dynamodb: runtime.dynamodb.endpoint, ssm: runtime.ssm.endpoint, ec2: runtime.ec2.endpoint, stepfunctions: runtime.stepFunctions.endpoint } });
   const target: Target = { kind: 'local', clients, region: LOCAL_REGION, tableName: runtime.tableName, stateMachineArn: runtime.stateMachineArn, documentName: runtime.documentName };
   try {
     const began = Date.now();

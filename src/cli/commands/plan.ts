@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { parseInventory } from '../../core/inventory/parse-inventory';
+import type { Inventory } from '../../core/inventory/schema';
 import { parseManifest } from '../../core/manifest/parse-manifest';
 import type { Manifest } from '../../core/manifest/schema';
 import { planUpdate } from '../../core/plan/plan-update';
@@ -24,20 +25,23 @@ export function register(program: Command): void {
       const manifest = parseManifest(readInputFile('manifest', options.manifest), options.manifest);
       const inventory = parseInventory(readInputFile('inventory', options.inventory), options.inventory);
       const plan = planUpdate(manifest, inventory);
-      process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(manifest, plan));
+      process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(manifest, plan, inventory));
     });
 }
 
 /** The plan as an operator reads it. */
-export function renderPlan(manifest: Manifest, plan: Plan): string {
+export function renderPlan(manifest: Manifest, plan: Plan, inventory?: Inventory): string {
+  // EC2 and hybrid ids (i-0a1b…, mi-0a1b…) are hard to read: show the node's Name tag beside them.
+  const names = new Map((inventory?.nodes ?? []).filter((n) => n.name).map((n) => [n.id, n.name!]));
+  const node = (id: string): string => (names.has(id) ? `${id} (${names.get(id)})` : id);
   const lines: string[] = [];
   lines.push(`update ${manifest.cluster} to ${plan.release}${plan.previous ? ` (from ${plan.previous})` : ''}`);
   lines.push(`plan hash  ${plan.planHash}`);
   lines.push('');
-  lines.push(`canary     ${plan.canary} (${plan.canaryReason})`);
+  lines.push(`canary     ${node(plan.canary)} (${plan.canaryReason})`);
   lines.push(`platform   ${manifest.platform.map((s) => s.name + (s.selfUpdate ? ' (self-update)' : '')).join(' → ') || '(none)'}`);
   lines.push(`waves      ${plan.waves.length} over ${plan.waves.reduce((n, w) => n + w.length, 0)} nodes, at most ${plan.maxInFlight} at a time`);
-  plan.waves.forEach((wave, i) => lines.push(`  wave ${String(i + 1).padStart(2)}  ${wave.join(', ')}`));
+  plan.waves.forEach((wave, i) => lines.push(`  wave ${String(i + 1).padStart(2)}  ${wave.map(node).join(', ')}`));
   if (plan.unhealthyNodes.length > 0) lines.push(`unhealthy  ${plan.unhealthyNodes.join(', ')} (counted as already out)`);
   lines.push('');
   lines.push('services, level by level:');

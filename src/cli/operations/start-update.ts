@@ -43,7 +43,7 @@ export async function startUpdate(target: Target, request: StartRequest): Promis
   const { manifest } = request;
   const updateId = assertUpdateId(request.updateId ?? defaultUpdateId(manifest.cluster, manifest.release, new Date()));
   const skipChecks = assertSkippable(manifest, request.skipChecks ?? []);
-  const inventory = await readSsmInventory(target.clients.ssm, manifest.cluster);
+  const inventory = await readSsmInventory(target.clients, manifest.cluster);
   if (inventory.nodes.length === 0) throw new InputError(`no managed node is tagged cluster-update:cluster=${manifest.cluster}`);
   const plan = planUpdate(manifest, inventory);
 

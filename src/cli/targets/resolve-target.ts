@@ -34,7 +34,7 @@ export function localTarget(state: LocalState): Target {
   const clients = createAwsClients({
     region: state.region,
     credentials: LOCAL_CREDENTIALS,
-    endpoints: { dynamodb: state.endpoints.dynamodb, ssm: state.endpoints.ssm, stepfunctions: state.endpoints.stepfunctions },
+    endpoints: { dynamodb: state.endpoints.dynamodb, ssm: state.endpoints.ssm, ec2: state.endpoints.ec2, stepfunctions: state.endpoints.stepfunctions },
   });
   return {
     kind: 'local', clients, region: state.region, tableName: state.tableName, stateMachineArn: state.stateMachineArn,

@@ -11,7 +11,7 @@ export interface SimulatedFleetProps {
   /** Node roots go under `<runDirectory>/nodes/<id>/`. */
   readonly runDirectory: string;
   readonly cluster: string;
-  readonly nodes: readonly { readonly id: string; readonly services: readonly string[]; readonly healthy?: boolean }[];
+  readonly nodes: readonly { readonly id: string; readonly name?: string; readonly services: readonly string[]; readonly healthy?: boolean }[];
   /** The release every node starts at (the manifest's `previous`). */
   readonly release: string;
   readonly platformSteps: readonly string[];
@@ -86,6 +86,7 @@ export class SimulatedFleet {
   public readonly nodeIds: string[];
   private readonly nodes: Map<string, SimulatedNode>;
   private readonly services: ReadonlyMap<string, readonly string[]>;
+  private readonly names: ReadonlyMap<string, string>;
   private readonly selfUpdating: ReadonlySet<string>;
   private readonly agentRestartMs: number;
   private faults: FleetFault[] = [];
@@ -97,6 +98,7 @@ export class SimulatedFleet {
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
     this.nodeIds = nodes.map((n) => n.id);
     this.services = new Map(props.nodes.map((n) => [n.id, [...n.services]]));
+    this.names = new Map(props.nodes.map((n) => [n.id, n.name ?? n.id]));
     this.selfUpdating = new Set(props.selfUpdatingSteps ?? props.platformSteps.filter((s) => s === 'node-agent'));
     this.agentRestartMs = props.agentRestartMs ?? 500;
   }
@@ -114,6 +116,16 @@ export class SimulatedFleet {
   /** The services a node hosts (its `cluster-update:services` tag). */
   public servicesOn(id: string): readonly string[] {
     return this.services.get(id) ?? [];
+  }
+
+  /** The node's readable name (its `Name` tag): the inventory's `name`, else its id. */
+  public nameOf(id: string): string {
+    return this.names.get(id) ?? id;
+  }
+
+  /** The tags the node carries, as EC2 (for `i-` instances) or SSM (for hybrid `mi-` nodes) report them. */
+  public tagsOf(id: string): Record<string, string> {
+    return { 'cluster-update:cluster': this.cluster, 'cluster-update:services': this.servicesOn(id).join(','), Name: this.nameOf(id) };
   }
 
   public async status(): Promise<NodeReport[]> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SimulatedFleet } from '../fleet/simulated-fleet';
 import { AwsServiceError, startAwsJsonServer } from '../http/aws-json-server';
+import { nodeKind } from '../../core/inventory/schema';
 import { COMMAND_DOCUMENT_LIMIT_BYTES } from '../../core/step-runner/command-size';
 import { agentRefusal } from './agent-parameter-validator';
 import { resolveScript, RUN_SHELL_SCRIPT, type SsmDocumentContent } from './ssm-document';
@@ -137,7 +138,7 @@ export class SsmEmulator {
   }
 
   private tags(id: string): Record<string, string> {
-    return { 'cluster-update:cluster': this.fleet.cluster, 'cluster-update:services': this.fleet.servicesOn(id).join(','), Name: id };
+    return this.fleet.tagsOf(id);
   }
 
   /** Rate control: at most MaxConcurrency invocations at once; once errors exceed MaxErrors, send no more. */
@@ -288,9 +289,11 @@ export class SsmEmulator {
           PlatformType: 'Linux',
           PlatformName: 'Simulated Linux',
           PlatformVersion: '1',
-          ResourceType: 'ManagedInstance',
+          // https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_InstanceInformation.html: EC2Instance or ManagedInstance.
+          ResourceType: nodeKind(id) === 'ec2' ? 'EC2Instance' : 'ManagedInstance',
+          ...(nodeKind(id) === 'hybrid' ? { Name: this.fleet.nameOf(id) } : {}),
           IPAddress: `127.0.${1 + Math.floor(index / 250)}.${1 + (index % 250)}`,
-          ComputerName: id,
+          ComputerName: this.fleet.nameOf(id),
         };
       })
       .filter((row) =>
@@ -306,9 +309,15 @@ export class SsmEmulator {
     return { InstanceInformationList: page, NextToken: nextToken };
   }
 
+  /**
+   * ResourceType ManagedInstance names hybrid nodes only (`mi-…`): "ManagedInstance: mi-012345abcde"
+   * (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ListTagsForResource.html, ResourceId).
+   * An EC2 instance id is InvalidResourceId, as on AWS; its tags come from EC2 DescribeTags.
+   * Readable simulated ids (neither `i-` nor `mi-`, which AWS never has) count as hybrid nodes.
+   */
   private listTagsForResource(input: Record<string, unknown>): unknown {
     const id = String(input.ResourceId ?? '');
-    if (input.ResourceType !== 'ManagedInstance' || !this.fleet.hasNode(id)) throw new AwsServiceError('InvalidResourceId', `The resource ID "${id}" is not valid. Verify the ID and try again.`);
+    if (input.ResourceType !== 'ManagedInstance' || nodeKind(id) !== 'hybrid' || !this.fleet.hasNode(id)) throw new AwsServiceError('InvalidResourceId', `The resource ID "${id}" is not valid. Verify the ID and try again.`);
     return { TagList: Object.entries(this.tags(id)).map(([Key, Value]) => ({ Key, Value })) };
   }
 }

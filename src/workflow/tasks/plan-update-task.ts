@@ -28,7 +28,7 @@ export async function planUpdateTask(context: WorkflowContext, input: TaskInput)
   }
   let plan: Plan | undefined = await context.plans.load(input.updateId);
   if (!plan) {
-    const inventory = await readSsmInventory(context.clients.ssm, input.cluster);
+    const inventory = await readSsmInventory(context.clients, input.cluster);
     plan = await context.plans.save(input.updateId, planUpdate(record.manifest, inventory));
   }
   await context.updates.setPlanHash(input.updateId, plan.planHash);

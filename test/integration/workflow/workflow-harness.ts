@@ -35,7 +35,7 @@ export class WorkflowHarness {
   public readonly locks: LockStore;
 
   private constructor(private readonly directory: string, public readonly manifest: Manifest, public readonly runtime: LocalRuntime) {
-    this.clients = createAwsClients({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoints: { dynamodb: runtime.dynamodb.endpoint, ssm: runtime.ssm.endpoint, stepfunctions: runtime.stepFunctions.endpoint } });
+    this.clients = createAwsClients({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoints: { dynamodb: runtime.dynamodb.endpoint, ssm: runtime.ssm.endpoint, ec2: runtime.ec2.endpoint, stepfunctions: runtime.stepFunctions.endpoint } });
     this.target = { kind: 'local', clients: this.clients, region: LOCAL_REGION, tableName: runtime.tableName, stateMachineArn: runtime.stateMachineArn, documentName: runtime.documentName };
     const store = { documents: this.clients.documents, tableName: runtime.tableName };
     this.updates = new UpdateStore(store);

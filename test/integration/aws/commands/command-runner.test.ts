@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandRunner } from '../../../../src/aws/commands/command-runner';
+import { EC2Client } from '@aws-sdk/client-ec2';
 import { readSsmInventory } from '../../../../src/aws/inventory/ssm-inventory';
 import { stepRunnerParameters } from '../../../../src/core/step-runner/step-runner-contract';
 import { SimulatedFleet } from '../../../../src/local/fleet/simulated-fleet';
@@ -36,7 +37,7 @@ describe('CommandRunner and the SSM inventory against the emulator and the real 
   });
 
   it('reads the cluster from node tags and agent state', async () => {
-    const inventory = await readSsmInventory(client, 'big');
+    const inventory = await readSsmInventory({ ssm: client, ec2: new EC2Client({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoint: 'http://127.0.0.1:9' }) }, 'big');
     expect(inventory.nodes).toHaveLength(60);
     expect(inventory.nodes[1]).toEqual({ id: 'node-2', services: ['search', 'tql'], healthy: true });
     expect(inventory.nodes[59]!.healthy).toBe(false); // its agent is offline
