@@ -4,7 +4,9 @@ import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type Creat
 import type { Inventory } from '../core/inventory/schema';
 import type { Manifest } from '../core/manifest/schema';
 import { DynamoDbLocal } from './dynamodb/dynamodb-local';
+import { DynamoDbFaultProxy } from './dynamodb/dynamodb-fault-proxy';
 import { Ec2StandIn } from './ec2/ec2-stand-in';
+import { ServiceFaults, type ServiceFaultSettings } from './faults/service-faults';
 import { SimulatedFleet } from './fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-credentials';
 import type { LocalState } from './local-state';
@@ -27,6 +29,8 @@ export interface LocalRuntimeProps {
   readonly waitScale?: number;
   /** Run real service processes on the nodes. @default true */
   readonly serviceProcesses?: boolean;
+  /** Service faults to start with (SSM throttling, DynamoDB conflicts); `local fault` changes them later. @default none */
+  readonly serviceFaults?: ServiceFaultSettings;
   /** Extra environment for the Lambda handlers (fault points, poll budgets). */
   readonly handlerEnvironment?: Readonly<Record<string, string>>;
 }
@@ -48,6 +52,9 @@ export class LocalRuntime {
       const dynamodb = await DynamoDbLocal.start({ dataDirectory: props.persistent ? join(runDirectory, 'dynamodb') : undefined });
       stopOnFailure.push(() => dynamodb.stop());
       const tableName = await createTables(template, dynamodb.endpoint);
+      const serviceFaults = new ServiceFaults(props.serviceFaults);
+      const dynamodbProxy = await DynamoDbFaultProxy.start({ upstream: dynamodb.endpoint, faults: serviceFaults });
+      stopOnFailure.push(() => dynamodbProxy.stop());
 
       const documents = commandDocuments(template);
       const fleet = await SimulatedFleet.start({
@@ -58,9 +65,10 @@ export class LocalRuntime {
         platformSteps: props.manifest.platform.map((step) => step.name),
         selfUpdatingSteps: props.manifest.platform.filter((step) => step.selfUpdate).map((step) => step.name),
         serviceProcesses: props.serviceProcesses ?? true,
+        serviceFaults,
       });
       stopOnFailure.push(() => fleet.stop());
-      const ssm = await SsmEmulator.start({ fleet, documents: Object.fromEntries(documents.map((d) => [d.name, d.content])) });
+      const ssm = await SsmEmulator.start({ fleet, documents: Object.fromEntries(documents.map((d) => [d.name, d.content])), faults: serviceFaults });
       stopOnFailure.push(() => ssm.stop());
       const ec2 = await Ec2StandIn.start({ fleet });
       stopOnFailure.push(() => ec2.stop());
@@ -74,7 +82,8 @@ export class LocalRuntime {
           AWS_REGION: LOCAL_REGION,
           AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-          AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+          // Through the fault proxy, so the handlers meet DynamoDB's conflicts and throttling when they are switched on.
+          AWS_ENDPOINT_URL_DYNAMODB: dynamodbProxy.endpoint,
           AWS_ENDPOINT_URL_SSM: ssm.endpoint,
           AWS_ENDPOINT_URL_EC2: ec2.endpoint,
           CLUSTER_UPDATE_LOCAL: '1',
@@ -96,6 +105,8 @@ export class LocalRuntime {
         fleet,
         ssm,
         ec2,
+        dynamodbProxy,
+        serviceFaults,
         stepFunctions,
         tableName,
         documentName: documents[0]?.name ?? '',
@@ -113,13 +124,17 @@ export class LocalRuntime {
   public readonly fleet: SimulatedFleet;
   public readonly ssm: SsmEmulator;
   public readonly ec2: Ec2StandIn;
+  /** DynamoDB Local as the handlers and the CLI reach it: through the fault proxy. */
+  public readonly dynamodbProxy: DynamoDbFaultProxy;
+  /** The faults in force and how many the workflow met. */
+  public readonly serviceFaults: ServiceFaults;
   public readonly stepFunctions: LocalStepFunctions;
   public readonly tableName: string;
   public readonly documentName: string;
   public readonly stateMachineArn: string;
 
   private constructor(parts: {
-    runDirectory: string; cluster: string; dynamodb: DynamoDbLocal; fleet: SimulatedFleet; ssm: SsmEmulator; ec2: Ec2StandIn;
+    runDirectory: string; cluster: string; dynamodb: DynamoDbLocal; fleet: SimulatedFleet; ssm: SsmEmulator; ec2: Ec2StandIn; dynamodbProxy: DynamoDbFaultProxy; serviceFaults: ServiceFaults;
     stepFunctions: LocalStepFunctions; tableName: string; documentName: string; stateMachineArn: string;
   }) {
     this.runDirectory = parts.runDirectory;
@@ -128,6 +143,8 @@ export class LocalRuntime {
     this.fleet = parts.fleet;
     this.ssm = parts.ssm;
     this.ec2 = parts.ec2;
+    this.dynamodbProxy = parts.dynamodbProxy;
+    this.serviceFaults = parts.serviceFaults;
     this.stepFunctions = parts.stepFunctions;
     this.tableName = parts.tableName;
     this.documentName = parts.documentName;
@@ -143,7 +160,7 @@ export class LocalRuntime {
       startedAt: new Date().toISOString(),
       region: LOCAL_REGION,
       endpoints: {
-        dynamodb: this.dynamodb.endpoint,
+        dynamodb: this.dynamodbProxy.endpoint,
         ssm: this.ssm.endpoint,
         ec2: this.ec2.endpoint,
         stepfunctions: this.stepFunctions.endpoint,
@@ -163,6 +180,7 @@ export class LocalRuntime {
     await this.ssm.stop();
     await this.ec2.stop();
     await this.fleet.stop();
+    await this.dynamodbProxy.stop();
     await this.dynamodb.stop();
   }
 }

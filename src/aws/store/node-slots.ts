@@ -27,6 +27,9 @@ export interface NodeClaim {
  * A claim takes the mutex and every slot in ONE transaction, all or nothing,
  * so no holder ever waits while holding part of what it needs: no deadlock.
  */
+/** How often release() retries a transaction DynamoDB cancelled for a conflict. */
+const RELEASE_CONFLICT_RETRIES = 8;
+
 export class NodeSlots {
   private readonly documents: DynamoDBDocumentClient;
   private readonly tableName: string;
@@ -72,6 +75,20 @@ export class NodeSlots {
 
   /** Gives the node and its slots back (idempotent). */
   public async release(claim: Omit<NodeClaim, 'ttlSeconds'>): Promise<void> {
+    // A TransactionConflict (another transaction on the same item at that moment) is not "someone else holds it":
+    // swallowing it left the mutex held until it expired (900 s), stalling the rollout. Retry it with jitter.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.releaseOnce(claim);
+      } catch (error) {
+        const conflict = error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict');
+        if (!conflict || attempt >= RELEASE_CONFLICT_RETRIES) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
+      }
+    }
+  }
+
+  private async releaseOnce(claim: Omit<NodeClaim, 'ttlSeconds'>): Promise<void> {
     try {
       await this.documents.send(
         new TransactWriteCommand({
@@ -98,6 +115,7 @@ export class NodeSlots {
     } catch (error) {
       // Someone else holds the node now (our claim expired and was reclaimed): nothing of ours to give back.
       if (!(error instanceof TransactionCanceledException)) throw error;
+      if ((error.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict')) throw error;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors';
+import { DEFAULT_SEND_COMMAND_RATE, type ServiceFaultCounts, type ServiceFaultSettings } from '../../local/faults/service-faults';
 import type { FleetFault } from '../../local/fleet/fleet-fault';
 import { readLocalState, resolveRunDirectory } from '../../local/local-state';
 
@@ -38,11 +39,40 @@ export function registerLocalFault(local: Command): void {
       });
   }
   fault
+    .command('throttle')
+    .description("make the SSM emulator answer SendCommand above a rate with ThrottlingException, as SSM does")
+    .option('--rate <perSecond>', `SendCommand requests per second (default ${DEFAULT_SEND_COMMAND_RATE})`, parseFraction('--rate', Infinity), DEFAULT_SEND_COMMAND_RATE)
+    .option('--run-dir <dir>', 'run directory of `local up`')
+    .action(async (options: { rate: number; runDir?: string }) => {
+      if (!(options.rate > 0)) throw new InputError('--rate must be above 0');
+      await serviceFaults(options.runDir, 'POST', { sendCommandRate: options.rate });
+      process.stdout.write(`SSM SendCommand throttled above ${options.rate}/s\n`);
+    });
+  fault
+    .command('dynamodb')
+    .description('make DynamoDB cancel a fraction of transactions (TransactionConflict) and throttle a fraction of other calls (ProvisionedThroughputExceeded)')
+    .option('--conflicts <fraction>', 'fraction of TransactWriteItems cancelled with TransactionConflict (0–1)', parseFraction('--conflicts', 1))
+    .option('--throughput <fraction>', 'fraction of other calls answered ProvisionedThroughputExceededException (0–1)', parseFraction('--throughput', 1))
+    .option('--run-dir <dir>', 'run directory of `local up`')
+    .action(async (options: { conflicts?: number; throughput?: number; runDir?: string }) => {
+      if (options.conflicts === undefined && options.throughput === undefined) throw new InputError('give --conflicts <fraction> and/or --throughput <fraction>');
+      await serviceFaults(options.runDir, 'POST', { transactionConflictFraction: options.conflicts, throughputExceededFraction: options.throughput });
+      process.stdout.write(`DynamoDB faults: conflicts ${options.conflicts ?? '-'}, throughput ${options.throughput ?? '-'}\n`);
+    });
+  fault
+    .command('status')
+    .description('the service faults in force and how many of each the stand-ins produced (JSON)')
+    .option('--run-dir <dir>', 'run directory of `local up`')
+    .action(async (options: { runDir?: string }) => {
+      process.stdout.write(`${JSON.stringify(await serviceFaults(options.runDir, 'GET'), null, 2)}\n`);
+    });
+  fault
     .command('clear')
     .description('remove every injected fault')
     .option('--run-dir <dir>', 'run directory of `local up`')
     .action(async (options: { runDir?: string }) => {
       await fleetCall(options.runDir, 'DELETE', '/faults');
+      await serviceFaults(options.runDir, 'DELETE');
       process.stdout.write('faults cleared\n');
     });
   for (const action of ['stop', 'start'] as const) {
@@ -58,11 +88,24 @@ export function registerLocalFault(local: Command): void {
   }
 }
 
-async function fleetCall(runDir: string | undefined, method: string, path: string, body?: unknown): Promise<void> {
+async function fleetCall(runDir: string | undefined, method: string, path: string, body?: unknown): Promise<unknown> {
   const state = readLocalState(resolveRunDirectory(runDir));
   const response = await fetch(`${state.endpoints.fleet}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!response.ok) {
-    const answer = (await response.json().catch(() => ({}))) as { message?: string };
-    throw new InputError(answer.message ?? `the fleet answered ${response.status}`);
-  }
+  const answer = (await response.json().catch(() => ({}))) as { message?: string };
+  if (!response.ok) throw new InputError(answer.message ?? `the fleet answered ${response.status}`);
+  return answer;
+}
+
+async function serviceFaults(runDir: string | undefined, method: 'GET' | 'POST' | 'DELETE', settings?: ServiceFaultSettings): Promise<{ faults: ServiceFaultSettings; produced: ServiceFaultCounts }> {
+  const answer = (await fleetCall(runDir, method, '/service-faults', settings)) as { faults?: ServiceFaultSettings; produced?: ServiceFaultCounts };
+  if (!answer.produced) throw new InputError('this local runtime has no service faults (restart it with `local down` and `local up`)');
+  return { faults: answer.faults ?? {}, produced: answer.produced };
+}
+
+function parseFraction(option: string, maximum: number): (value: string) => number {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0 || parsed > maximum) throw new InputError(`${option} must be a number from 0${maximum === 1 ? ' to 1' : ''}, got '${value}'`);
+    return parsed;
+  };
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { EC2_INSTANCE_ID } from '../../core/inventory/schema';
 import type { SimulatedFleet } from '../fleet/simulated-fleet';
+import { accessKeyOf } from '../http/aws-json-server';
 import { readBody } from '../http/json-body';
 import { closeServer, listenOnLoopback } from '../http/listen';
 import { LOCAL_ACCOUNT } from '../local-credentials';
@@ -159,12 +160,6 @@ function paginate<T>(items: readonly T[], parameters: URLSearchParams, minimum: 
   if (!Number.isInteger(start) || start < 0) throw new Ec2Error('InvalidParameterValue', 'The nextToken is invalid');
   const page = items.slice(start, start + maxResults);
   return { page, nextToken: start + maxResults < items.length ? Buffer.from(String(start + maxResults)).toString('base64') : undefined };
-}
-
-/** The access key id from a SigV4 Authorization header (`Credential=<key>/<date>/<region>/<service>/aws4_request`). */
-export function accessKeyOf(request: IncomingMessage): string | undefined {
-  const header = request.headers.authorization ?? '';
-  return /Credential=([^/,\s]+)\//.exec(header)?.[1];
 }
 
 function xml(text: string): string {

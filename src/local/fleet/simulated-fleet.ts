@@ -4,6 +4,7 @@ import { InputError } from '../../core/errors';
 import { freePort } from '../free-port';
 import { readBody, sendJson } from '../http/json-body';
 import { closeServer, listenOnLoopback } from '../http/listen';
+import type { ServiceFaults } from '../faults/service-faults';
 import { faultMatches, type FleetFault, type FleetOperation, type FleetOperationKind } from './fleet-fault';
 import { SimulatedNode, type NodeReport } from './simulated-node';
 
@@ -21,6 +22,8 @@ export interface SimulatedFleetProps {
   readonly serviceProcesses?: boolean;
   /** How long a self-updating agent is away. @default 500 ms */
   readonly agentRestartMs?: number;
+  /** The service faults (SSM throttling, DynamoDB conflicts) the controller sets at `/service-faults`. @default none */
+  readonly serviceFaults?: ServiceFaults;
 }
 
 /** A node id the fleet does not have. */
@@ -89,6 +92,7 @@ export class SimulatedFleet {
   private readonly names: ReadonlyMap<string, string>;
   private readonly selfUpdating: ReadonlySet<string>;
   private readonly agentRestartMs: number;
+  private readonly serviceFaults?: ServiceFaults;
   private faults: FleetFault[] = [];
   private readonly log: FleetOperation[] = [];
   private server?: Server;
@@ -101,6 +105,7 @@ export class SimulatedFleet {
     this.names = new Map(props.nodes.map((n) => [n.id, n.name ?? n.id]));
     this.selfUpdating = new Set(props.selfUpdatingSteps ?? props.platformSteps.filter((s) => s === 'node-agent'));
     this.agentRestartMs = props.agentRestartMs ?? 500;
+    this.serviceFaults = props.serviceFaults;
   }
 
   public node(id: string): SimulatedNode {
@@ -260,6 +265,17 @@ export class SimulatedFleet {
       if (request.method === 'DELETE' && url.pathname === '/faults') {
         this.clearFaults();
         return sendJson(response, 200, { ok: true });
+      }
+      if (url.pathname === '/service-faults' && this.serviceFaults) {
+        const faults = this.serviceFaults;
+        if (request.method === 'POST') {
+          try {
+            faults.configure(JSON.parse(await readBody(request)) as Parameters<ServiceFaults['configure']>[0]);
+          } catch (error) {
+            return sendJson(response, 400, { ok: false, message: (error as Error).message });
+          }
+        } else if (request.method === 'DELETE') faults.clear();
+        return sendJson(response, 200, { ok: true, faults: faults.current, produced: faults.produced });
       }
       if (request.method === 'POST' && parts[0] === 'nodes' && parts[1] && (parts[2] === 'stop' || parts[2] === 'start')) {
         if (!this.nodes.has(parts[1])) return sendJson(response, 404, { ok: false, message: `unknown node '${parts[1]}'` });

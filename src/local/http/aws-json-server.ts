@@ -14,7 +14,17 @@ export class AwsServiceError extends Error {
   }
 }
 
-export type AwsJsonOperation = (input: Record<string, unknown>) => Promise<unknown> | unknown;
+/** Who made a call: the access key id of its SigV4 signature (the stand-ins that enforce IAM read it). */
+export interface AwsCallContext {
+  readonly accessKeyId?: string;
+}
+
+export type AwsJsonOperation = (input: Record<string, unknown>, call: AwsCallContext) => Promise<unknown> | unknown;
+
+/** The access key id from a SigV4 Authorization header (`Credential=<key>/<date>/<region>/<service>/aws4_request`). */
+export function accessKeyOf(request: IncomingMessage): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(request.headers.authorization ?? '')?.[1];
+}
 
 export interface AwsJsonServerProps {
   /** `AmazonSSM` for SSM (JSON 1.1), `AWSStepFunctions` for Step Functions (JSON 1.0). */
@@ -34,7 +44,7 @@ export async function startAwsJsonServer(props: AwsJsonServerProps): Promise<{ s
       const operation = prefix === props.targetPrefix && operationName ? props.operations[operationName] : undefined;
       if (!operation) throw new AwsServiceError('UnknownOperationException', `${target || '(no X-Amz-Target)'} is not supported by this local stand-in`);
       const text = await readBody(request);
-      const output = await operation(text ? (JSON.parse(text) as Record<string, unknown>) : {});
+      const output = await operation(text ? (JSON.parse(text) as Record<string, unknown>) : {}, { accessKeyId: accessKeyOf(request) });
       sendJson(response, 200, output ?? {}, contentType);
     } catch (error) {
       if (error instanceof AwsServiceError) sendJson(response, error.status, { __type: error.type, message: error.message }, contentType);

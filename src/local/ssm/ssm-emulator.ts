@@ -3,6 +3,7 @@ import type { SimulatedFleet } from '../fleet/simulated-fleet';
 import { AwsServiceError, startAwsJsonServer } from '../http/aws-json-server';
 import { nodeKind } from '../../core/inventory/schema';
 import { COMMAND_DOCUMENT_LIMIT_BYTES } from '../../core/step-runner/command-size';
+import type { ServiceFaults } from '../faults/service-faults';
 import { agentRefusal } from './agent-parameter-validator';
 import { resolveScript, RUN_SHELL_SCRIPT, type SsmDocumentContent } from './ssm-document';
 import { SsmInvocation, STDERR_LIMIT, STDOUT_LIMIT } from './ssm-invocation';
@@ -11,6 +12,8 @@ export interface SsmEmulatorProps {
   readonly fleet: SimulatedFleet;
   /** Command documents besides AWS-RunShellScript, by name. */
   readonly documents?: Readonly<Record<string, SsmDocumentContent>>;
+  /** Faults to produce (SendCommand throttling). @default none */
+  readonly faults?: ServiceFaults;
 }
 
 interface CommandRecord {
@@ -60,12 +63,14 @@ export class SsmEmulator {
   public endpoint = '';
   private closeServer: () => Promise<void> = async () => undefined;
   private readonly fleet: SimulatedFleet;
+  private readonly faults?: ServiceFaults;
   private readonly documents = new Map<string, SsmDocumentContent>([['AWS-RunShellScript', RUN_SHELL_SCRIPT]]);
   private readonly commands = new Map<string, CommandRecord>();
   private readonly running = new Set<Promise<void>>();
 
   private constructor(props: SsmEmulatorProps) {
     this.fleet = props.fleet;
+    this.faults = props.faults;
     for (const [name, content] of Object.entries(props.documents ?? {})) this.registerDocument(name, content);
   }
 
@@ -81,6 +86,8 @@ export class SsmEmulator {
   }
 
   private sendCommand(input: Record<string, unknown>): unknown {
+    // Over the request rate SSM answers HTTP 400 ThrottlingException "Rate exceeded" (see service-faults.ts).
+    if (this.faults && !this.faults.admitSendCommand()) throw new AwsServiceError('ThrottlingException', 'Rate exceeded');
     const documentName = String(input.DocumentName ?? '');
     const document = this.documents.get(documentName);
     if (!document) throw new AwsServiceError('InvalidDocument', `Document ${documentName} does not exist.`);

@@ -13,6 +13,7 @@ import type { Inventory } from '../../../src/core/inventory/schema';
 import { parseManifest } from '../../../src/core/manifest/parse-manifest';
 import type { Manifest } from '../../../src/core/manifest/schema';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
+import type { ServiceFaultSettings } from '../../../src/local/faults/service-faults';
 import { LocalRuntime } from '../../../src/local/runtime';
 
 const examples = join(__dirname, '../../../examples/analytics-cluster');
@@ -21,10 +22,10 @@ export const exampleInventory = (): Inventory => parseInventory(readFileSync(joi
 
 /** The local runtime with the example cluster, the stores and the SDK clients a test asserts with. */
 export class WorkflowHarness {
-  public static async start(options: { manifest?: Manifest; inventory?: Inventory; handlerEnvironment?: Record<string, string> } = {}): Promise<WorkflowHarness> {
+  public static async start(options: { manifest?: Manifest; inventory?: Inventory; handlerEnvironment?: Record<string, string>; serviceFaults?: ServiceFaultSettings } = {}): Promise<WorkflowHarness> {
     const directory = mkdtempSync(join(tmpdir(), 'cu-workflow-'));
     const manifest = options.manifest ?? exampleManifest();
-    const runtime = await LocalRuntime.start({ runDirectory: directory, manifest, inventory: options.inventory ?? exampleInventory(), handlerEnvironment: options.handlerEnvironment });
+    const runtime = await LocalRuntime.start({ runDirectory: directory, manifest, inventory: options.inventory ?? exampleInventory(), handlerEnvironment: options.handlerEnvironment, serviceFaults: options.serviceFaults });
     return new WorkflowHarness(directory, manifest, runtime);
   }
 
