@@ -9,7 +9,7 @@ import { stopUpdate } from '../../../src/cli/operations/stop-update';
 import { locksOf } from '../../../src/cli/operations/target-locks';
 import { WorkflowHarness } from './workflow-harness';
 
-const LEASE_SECONDS = 3;
+const LEASE_SECONDS = 5;
 const CLUSTER = 'analytics-prod';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,7 +20,9 @@ class LockSampler {
   public constructor(private readonly harness: WorkflowHarness, private readonly intervalMs = 1000) {}
   public start(): void {
     const sample = async () => {
-      this.samples.push({ at: Date.now(), lock: await this.harness.locks.get(CLUSTER) });
+      // Timed before the read: the item read was current at some moment after `at`, so a lease valid then ends after `at`.
+      const at = Date.now();
+      this.samples.push({ at, lock: await this.harness.locks.get(CLUSTER) });
       this.timer = setTimeout(() => void sample(), this.intervalMs);
     };
     void sample();
@@ -55,8 +57,8 @@ describe('one update at a time, whatever runs long, stops or retries', () => {
     throw new Error(`no checkpoint of ${updateId} matched`);
   };
 
-  it('a step 3× the lease keeps the lock; a second start is refused naming the RUNNING holder; unlock --force is refused; the first update succeeds', async () => {
-    // The canary's config step takes 9 s with a 3 s lease.
+  it('a step 3× the lease keeps the lock; a second start is refused naming the RUNNING holder; unlock --force is refused; the first update succeeds', { timeout: 300_000 }, async () => {
+    // The canary's config step takes 3 leases.
     harness.fleet.injectFault({ kind: 'slow', operation: 'platform-install', name: 'config', node: 'node-1', delayMs: 3 * LEASE_SECONDS * 1000 });
     const sampler = new LockSampler(harness);
     const first = await harness.start({ updateId: 'a' });
@@ -79,14 +81,16 @@ describe('one update at a time, whatever runs long, stops or retries', () => {
     const outcome = await harness.finished(first.executionArn);
     sampler.stop();
     expect(outcome.status, await harness.explain('a', outcome)).toBe('SUCCEEDED');
-    const whileRunning = sampler.samples.filter((s) => s.at < outcome.stopDate!.getTime() - 1000);
+    // From the first sample after AcquireLock created the lock item until the execution ended.
+    const firstHeld = sampler.samples.findIndex((s) => s.lock !== undefined);
+    const whileRunning = sampler.samples.slice(firstHeld).filter((s) => s.at < outcome.stopDate!.getTime() - 1000);
     expect(whileRunning.length).toBeGreaterThan(3 * LEASE_SECONDS);
     expect(new Set(whileRunning.map((s) => s.lock?.owner))).toEqual(new Set([first.executionArn]));
     for (const sample of whileRunning) expect(sample.lock!.leaseExpiresAt, `lease at ${new Date(sample.at).toISOString()}`).toBeGreaterThan(sample.at);
     for (const node of harness.fleet.nodeIds) expect(harness.count('platform-install', 'config', node), node).toBe(1);
   });
 
-  it('a HandOver retried after its fence write is a no-op, and every later command uses the document version the canary ran', async () => {
+  it('a HandOver retried after its fence write is a no-op, and every later command uses the document version the canary ran', { timeout: 300_000 }, async () => {
     const history = await harness.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: (await harness.updates.require('a')).executionArn!, maxResults: 1000 }));
     expect(JSON.stringify(history.events)).toContain('simulated lost response of hand-over'); // the answer was lost; Step Functions retried
     const record = await harness.updates.require('a');
@@ -110,7 +114,7 @@ describe('one update at a time, whatever runs long, stops or retries', () => {
     expect(new Set(checkpoints.filter((c) => c.phase === 'canary').map((c) => versionOf.get(c.commandId!)))).toEqual(new Set(['$DEFAULT']));
   });
 
-  it('stop --now while a slow wave step runs, then resume at once: every (node, step) ran once, and nothing of the stopped run landed after the park', async () => {
+  it('stop --now while a slow wave step runs, then resume at once: every (node, step) ran once, and nothing of the stopped run landed after the park', { timeout: 300_000 }, async () => {
     const manifest = { ...harness.manifest, release: '7.3.0', previous: '7.2.0' };
     harness.fleet.injectFault({ kind: 'slow', operation: 'platform-install', name: 'system-packages', node: 'node-3', delayMs: 2 * LEASE_SECONDS * 1000 });
     const before = harness.fleet.operations().length;
@@ -135,7 +139,7 @@ describe('one update at a time, whatever runs long, stops or retries', () => {
     expect(stale).toEqual([]);
   });
 
-  it('a hook RUNNING at stop --now can be skipped on resume; of two resumes at once one starts, the other is refused naming it', async () => {
+  it('a hook RUNNING at stop --now can be skipped on resume; of two resumes at once one starts, the other is refused naming it', { timeout: 300_000 }, async () => {
     const manifest = { ...harness.manifest, release: '7.4.0', previous: '7.3.0' };
     harness.fleet.injectFault({ kind: 'slow', operation: 'hook', name: 'disk-space', node: 'node-2', delayMs: 60_000 });
     const started = await harness.start({ updateId: 'd', manifest });
