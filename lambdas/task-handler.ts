@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { loseResponse } from '../src/workflow/simulated-lost-response';
 import { taskPhase } from '../src/workflow/task-phase';
-import { workflowContext, type StepObserver, type WorkflowContext } from '../src/workflow/workflow-context';
+import { fencedContext, workflowContext, type StepObserver, type TaskInput, type WorkflowContext } from '../src/workflow/workflow-context';
 import { publishTaskMetrics } from './publish-task-metrics';
 import type { TaskOutcome } from '../src/workflow/task-metrics';
 
@@ -14,10 +15,22 @@ const NODE_STEP_LOG: StepObserver = {
 };
 
 /**
- * Wraps a workflow activity as a Lambda handler: builds the context once per
- * container, tags logs, publishes the invocation's metrics (once, at the end),
- * and lets errors through unchanged — their `name` is the error Step Functions
- * sees (Retry/Catch match on it).
+ * Wraps a workflow activity as a Lambda handler — the one middleware every
+ * task goes through: builds the context once per container, tags logs, takes
+ * the lock's part (below), publishes the invocation's metrics (once, at the
+ * end), and lets errors through unchanged — their `name` is the error Step
+ * Functions sees (Retry/Catch match on it).
+ *
+ * The lock, for every invocation after AcquireLock (its input names an owner):
+ *   start   LockStore.enter: renew the lease (owner + fence, only while ACTIVE)
+ *           and resolve the fence this invocation writes with; a newer run of
+ *           the execution (a redrive: `redriveCount`) re-acquires a parked lock;
+ *           a stopped or superseded run is FencedOutError before it does anything
+ *   running a heartbeat renews every lease/3, so no step, however long, outlives the lease
+ *   writes  update record, plan and checkpoints are conditioned on (owner, fence)
+ *   sends   right before every SendCommand the lock is read again (consistently);
+ *           after the hand-over every command uses the pinned document version
+ * Tasks never renew or check the lock themselves.
  */
 export function taskHandler<I extends object, O>(task: string, activity: (context: WorkflowContext, input: I) => Promise<O>): (event: I) => Promise<O> {
   return async (event: I) => {
@@ -26,8 +39,11 @@ export function taskHandler<I extends object, O>(task: string, activity: (contex
     logger.resetKeys(); // a warm container's previous invocation must not lend this one its keys
     logger.appendKeys({ task, updateId, cluster, phase: taskPhase(task, { hookPhase }), updatedService: service, wave, canaryCursor: cursor, dagLevel: level });
     let outcome: TaskOutcome | undefined;
+    let held: HeldLock | undefined;
     try {
-      const output = await activity({ ...workflowContext(), observer: NODE_STEP_LOG }, event);
+      held = await holdLock(task, workflowContext(), event);
+      const output = await activity({ ...held.context, observer: NODE_STEP_LOG }, held.input as I);
+      loseResponse(task);
       outcome = { ok: true, output };
       logger.info('task done', { output: output as Record<string, unknown> });
       return output;
@@ -36,9 +52,53 @@ export function taskHandler<I extends object, O>(task: string, activity: (contex
       logger.error('task failed', error as Error);
       throw error;
     } finally {
+      held?.release();
       if (outcome) await publish(task, outcome, updateId, cluster);
     }
   };
+}
+
+interface HeldLock {
+  readonly context: WorkflowContext;
+  /** The task's input with the fence the invocation resolved. */
+  readonly input: object;
+  /** Stops the heartbeat. */
+  release(): void;
+}
+
+/** AcquireLock takes the lock itself; RecordRejected (its failure path) never held it. */
+function holdsNoLock(task: string, input: Partial<TaskInput>): boolean {
+  return task === 'acquire-lock' || input.owner === undefined || input.fence === undefined;
+}
+
+async function holdLock(task: string, base: WorkflowContext, event: object): Promise<HeldLock> {
+  const input = event as Partial<TaskInput>;
+  if (holdsNoLock(task, input)) return { context: base, input: event, release: () => undefined };
+  const leaseSeconds = base.settings.leaseSeconds;
+  const { fence } = await base.locks.enter({ cluster: input.cluster!, owner: input.owner!, fence: Number(input.fence), generation: Number(input.redriveCount ?? 0), leaseSeconds });
+  const guard = { cluster: input.cluster!, owner: input.owner!, fence };
+  let lost: unknown;
+  const heartbeat = setInterval(() => {
+    base.locks.renew({ ...guard, leaseSeconds }).catch((error: unknown) => {
+      lost ??= error;
+      logger.warn('lease not renewed: the lock was lost', error as Error);
+    });
+  }, Math.max(1000, (leaseSeconds * 1000) / 3));
+  heartbeat.unref();
+  try {
+    const record = await base.updates.get(input.updateId!);
+    const context = fencedContext(base, guard, {
+      documentVersion: record?.owner?.documentVersion,
+      beforeSend: async () => {
+        if (lost) throw lost;
+        await base.locks.verify(guard);
+      },
+    });
+    return { context, input: { ...event, fence }, release: () => clearInterval(heartbeat) };
+  } catch (error) {
+    clearInterval(heartbeat);
+    throw error;
+  }
 }
 
 /** Metrics never fail a task: a problem publishing them is logged and the task's own result stands. */

@@ -10,6 +10,12 @@ import { suppressJustifiedFindings } from './private/nag-suppressions';
 export interface ClusterUpdateStackProps extends StackProps {
   /** How long one task invocation waits on node commands before handing back to the poll loop. @default 240 */
   readonly pollBudgetSeconds?: number;
+  /**
+   * The leader lock's lease in seconds (the task functions' LEASE_SECONDS). Every task invocation renews it
+   * when it starts and every lease/3 while it runs; a crashed update's lock is taken over only after it
+   * expires and its execution is no longer RUNNING. @default 1800
+   */
+  readonly leaseSeconds?: number;
   /** An email address subscribed to the notifications topic (executions ended, alarms). @default no subscription */
   readonly notificationEmail?: string;
 }
@@ -33,9 +39,10 @@ export class ClusterUpdateStack extends Stack {
     super(scope, id, { description: 'cluster-update: updates a cluster with a canary, rolling waves, a service DAG, checkpoints and resume', ...props });
     this.table = new UpdateTable(this, 'Updates');
     this.stepRunner = new StepRunnerDocument(this, 'StepRunner');
-    this.tasks = new TaskFunctions(this, 'Tasks', { table: this.table.table, documentName: this.stepRunner.documentName, pollBudgetSeconds: props.pollBudgetSeconds });
-    this.workflow = new UpdateStateMachine(this, 'Workflow', { functions: this.tasks });
+    this.tasks = new TaskFunctions(this, 'Tasks', { table: this.table.table, documentName: this.stepRunner.documentName, pollBudgetSeconds: props.pollBudgetSeconds, leaseSeconds: props.leaseSeconds });
+    this.workflow = new UpdateStateMachine(this, 'Workflow', { functions: this.tasks, leaseSeconds: props.leaseSeconds });
     const stateMachine = this.workflow.stateMachine;
+    this.tasks.grantDescribeOwnExecutions(this, stateMachine);
     this.notifications = new UpdateNotifications(this, 'Notifications', { stateMachine, email: props.notificationEmail });
     this.alarms = new UpdateAlarms(this, 'Alarms', { stateMachine, topic: this.notifications.topic });
     this.dashboard = new UpdateDashboard(this, 'Dashboard', { stateMachine, functions: this.tasks.functions, stackName: this.stackName, alarms: this.alarms.all });

@@ -1,9 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, Policy, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { join } from 'node:path';
 import { CLUSTER_TAG } from '../src/aws/inventory/ssm-inventory';
@@ -19,6 +20,8 @@ export interface TaskFunctionsProps {
   readonly documentName: string;
   /** How long one task invocation waits on commands before handing back to the poll loop. @default 240 */
   readonly pollBudgetSeconds?: number;
+  /** The lock lease (LEASE_SECONDS), renewed when every invocation starts and every lease/3 while it runs. @default 1800 */
+  readonly leaseSeconds?: number;
 }
 
 /**
@@ -52,6 +55,7 @@ export class TaskFunctions extends Construct {
           TABLE_NAME: props.table.tableName,
           DOCUMENT_NAME: props.documentName,
           POLL_BUDGET_SECONDS: String(pollBudget),
+          LEASE_SECONDS: String(props.leaseSeconds ?? 1800),
           POWERTOOLS_SERVICE_NAME: 'cluster-update',
           POWERTOOLS_LOG_LEVEL: 'INFO',
         },
@@ -77,7 +81,7 @@ export class TaskFunctions extends Construct {
       fn.addToRolePolicy(
         new PolicyStatement({
           effect: Effect.ALLOW,
-          actions: ['ssm:ListCommandInvocations', 'ssm:GetCommandInvocation', 'ssm:CancelCommand', 'ssm:DescribeInstanceInformation', 'ssm:ListTagsForResource'],
+          actions: ['ssm:ListCommandInvocations', 'ssm:ListCommands', 'ssm:GetCommandInvocation', 'ssm:CancelCommand', 'ssm:DescribeInstanceInformation', 'ssm:ListTagsForResource'],
           resources: ['*'],
         }),
       );
@@ -87,11 +91,34 @@ export class TaskFunctions extends Construct {
         // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html). Read-only.
         fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['ec2:DescribeTags', 'ec2:DescribeInstances'], resources: ['*'] }));
       }
+      if (task === 'hand-over') {
+        // The hand-over resolves the `$DEFAULT` version the canary ran to its number, to pin it.
+        fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['ssm:DescribeDocument'], resources: [stack.formatArn({ service: 'ssm', resource: 'document', resourceName: props.documentName })] }));
+      }
       functions[task] = fn;
     }
     this.functions = functions;
   }
+
+  /**
+   * The task functions that take or judge the lock ask DescribeExecution of
+   * its owner (takeover only of the dead; the task handler and `unlock`), on
+   * this state machine's executions only. A Policy of its own, attached after
+   * the state machine exists: the functions' default policies cannot name it
+   * (the state machine already depends on the functions).
+   */
+  public grantDescribeOwnExecutions(scope: Construct, stateMachine: StateMachine): void {
+    const stack = Stack.of(this);
+    const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachine.stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    new Policy(scope, 'DescribeOwnExecutions', {
+      roles: LOCK_TAKERS.map((task) => this.functions[task].role!),
+      statements: [new PolicyStatement({ effect: Effect.ALLOW, actions: ['states:DescribeExecution'], resources: [executions] })],
+    });
+  }
 }
+
+/** AcquireLock takes over an expired lease only from an execution that is not RUNNING. */
+const LOCK_TAKERS: readonly TaskName[] = ['acquire-lock'];
 
 function pascal(name: string): string {
   return name.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase());

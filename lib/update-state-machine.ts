@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { pollLoop, TASK_IDENTITY, taskState } from './state-machine/task-states';
+import { ITERATION_IDENTITY, pollLoop, TASK_IDENTITY, taskState } from './state-machine/task-states';
 import type { TaskFunctions } from './task-functions';
 
 export interface UpdateStateMachineProps {
@@ -11,6 +11,16 @@ export interface UpdateStateMachineProps {
   readonly pollSeconds?: number;
   /** How many services of one DAG level update at once. @default 10 */
   readonly serviceConcurrency?: number;
+  /** The lock lease the task functions renew; no fixed Wait may exceed a quarter of it. @default 1800 */
+  readonly leaseSeconds?: number;
+}
+
+/** A fixed Wait longer than a quarter of the lease would let the lease run out between two invocations. */
+export class WaitLongerThanLeaseError extends Error {
+  public constructor(waitSeconds: number, leaseSeconds: number) {
+    super(`a ${waitSeconds} s Wait is longer than a quarter of the ${leaseSeconds} s lock lease; shorten pollSeconds or lengthen leaseSeconds`);
+    this.name = 'WaitLongerThanLeaseError';
+  }
 }
 
 /**
@@ -31,6 +41,8 @@ export class UpdateStateMachine extends Construct {
     super(scope, id);
     const fn = props.functions.functions;
     const poll = props.pollSeconds ?? 5;
+    const lease = props.leaseSeconds ?? 1800;
+    if (poll > lease / 4) throw new WaitLongerThanLeaseError(poll, lease);
     const identity = (extra: Record<string, unknown> = {}) => sfn.TaskInput.fromObject({ ...TASK_IDENTITY, ...extra });
 
     // Failure path.
@@ -42,7 +54,7 @@ export class UpdateStateMachine extends Construct {
     }).next(failed);
     const recordRejected = taskState(this, 'RecordRejected', {
       fn: fn['record-outcome'],
-      payload: sfn.TaskInput.fromObject({ 'updateId.$': '$.updateId', 'cluster.$': '$.cluster', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }),
+      payload: sfn.TaskInput.fromObject({ 'updateId.$': '$.updateId', 'cluster.$': '$.cluster', 'executionArn.$': '$$.Execution.Id', 'error.$': '$.error.Error', 'cause.$': '$.error.Cause' }),
       resultPath: '$.failure',
     }).next(failed);
     const onFailure = (state: sfn.TaskStateBase | sfn.Parallel, handler: sfn.IChainable = recordFailure) => state.addCatch(handler, { errors: ['States.ALL'], resultPath: '$.error' });
@@ -50,7 +62,7 @@ export class UpdateStateMachine extends Construct {
     // AcquireLock, Plan.
     const acquireLock = taskState(this, 'AcquireLock', {
       fn: fn['acquire-lock'],
-      payload: sfn.TaskInput.fromObject({ 'updateId.$': '$.updateId', 'cluster.$': '$.cluster', 'executionArn.$': '$$.Execution.Id' }),
+      payload: sfn.TaskInput.fromObject({ 'updateId.$': '$.updateId', 'cluster.$': '$.cluster', 'executionArn.$': '$$.Execution.Id', 'redriveCount.$': '$$.Execution.RedriveCount' }),
       resultPath: '$.lock',
     });
     onFailure(acquireLock, recordRejected);
@@ -78,11 +90,15 @@ export class UpdateStateMachine extends Construct {
         .otherwise(canaryPoll.next(canaryStep)),
     ));
 
-    // HandOver: the canary owns the update; the fence advances.
+    // HandOver: the canary owns the update (the record pins its document version and agent release); the fence advances.
     const handOver = taskState(this, 'HandOver', { fn: fn['hand-over'], payload: identity(), resultPath: '$.lock' });
     onFailure(handOver);
 
     // Rollout branch (a): platform waves, one at a time, each in its own child execution.
+    // RunWave takes its identity from the item, `redriveCount` included (inside a child execution
+    // `$$.Execution` is the child's). On AWS a Map Run redrive replays a child's original item, so a wave
+    // interrupted by `stop --now` is fenced out on redrive and fails safe into RecordFailure; the next
+    // `resume` then starts a new execution (docs/ARCHITECTURE.md, "The lock in time").
     const runWave = taskState(this, 'RunWave', { fn: fn['run-wave'], resultPath: '$.result' });
     const waves = new sfn.DistributedMap(this, 'PlatformWaves', {
       itemsPath: '$.plan.waveIndexes',
@@ -95,7 +111,7 @@ export class UpdateStateMachine extends Construct {
     // Rollout branch (b): the service DAG, level by level.
     const levelsInit = new sfn.Pass(this, 'ServicesStart', { result: sfn.Result.fromObject({ level: 0 }), resultPath: '$.levels' });
     const nextLevel = taskState(this, 'NextServiceLevel', { fn: fn['next-service-level'], payload: identity({ 'level.$': '$.levels.level' }), resultPath: '$.levels' });
-    const updateService = taskState(this, 'UpdateService', { fn: fn['update-service'], resultPath: '$.result' });
+    const updateService = taskState(this, 'UpdateService', { fn: fn['update-service'], payload: sfn.TaskInput.fromObject({ ...ITERATION_IDENTITY, 'service.$': '$.service' }), resultPath: '$.result' });
     const serviceMap = new sfn.Map(this, 'ServiceLevel', {
       itemsPath: '$.levels.services',
       itemSelector: { ...TASK_IDENTITY, 'service.$': '$$.Map.Item.Value' },

@@ -15,12 +15,34 @@ export const TRANSIENT_ERRORS = [
   'TransactionConflictException',
 ];
 
-/** The identity every task after AcquireLock gets; Map iterations get it through ItemSelector. */
+/**
+ * The identity every task after AcquireLock gets; Map iterations get it
+ * through ItemSelector. `redriveCount` says which run of the execution the
+ * invocation belongs to: the task handler lets a newer run (a redrive)
+ * re-acquire the lock the older one parked, and fences the older one out.
+ * It is read from the context object when the state is entered, so a redrive
+ * that restarts at any state (on AWS it restarts at the interrupted one, with
+ * the old `$.lock.fence` in its state) re-acquires at the first task it runs.
+ */
 export const TASK_IDENTITY = {
   'updateId.$': '$.updateId',
   'cluster.$': '$.cluster',
   'owner.$': '$.lock.owner',
   'fence.$': '$.lock.fence',
+  'redriveCount.$': '$$.Execution.RedriveCount',
+} as const;
+
+/**
+ * The identity inside an inline Map iteration (from its ItemSelector), with
+ * `redriveCount` read again when the task state is entered: on AWS a redrive
+ * reruns an inline Map's unsuccessful iterations with their original items.
+ */
+export const ITERATION_IDENTITY = {
+  'updateId.$': '$.updateId',
+  'cluster.$': '$.cluster',
+  'owner.$': '$.owner',
+  'fence.$': '$.fence',
+  'redriveCount.$': '$$.Execution.RedriveCount',
 } as const;
 
 export interface TaskStateProps {

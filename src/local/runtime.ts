@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { InputError } from '../core/errors';
 import type { Inventory } from '../core/inventory/schema';
 import type { Manifest } from '../core/manifest/schema';
 import { DynamoDbLocal } from './dynamodb/dynamodb-local';
@@ -93,6 +94,7 @@ export class LocalRuntime {
           POWERTOOLS_LOG_LEVEL: process.env.CLUSTER_UPDATE_LOG_LEVEL ?? 'SILENT',
           // No CloudWatch here: EMF metric lines would only clutter the terminal (and cost a checkpoint query per update end).
           POWERTOOLS_METRICS_DISABLED: 'true',
+          ...operatorSettings(process.env),
           ...props.handlerEnvironment,
         },
       });
@@ -183,6 +185,32 @@ export class LocalRuntime {
     await this.dynamodbProxy.stop();
     await this.dynamodb.stop();
   }
+}
+
+/**
+ * The task settings an operator may give `local up` / `demo` in their
+ * environment (docs/local-runtime.md): LEASE_SECONDS (the lock lease),
+ * POLL_BUDGET_SECONDS and POLL_INTERVAL_MS. Each must be a positive number.
+ */
+export const OPERATOR_SETTINGS = ['LEASE_SECONDS', 'POLL_BUDGET_SECONDS', 'POLL_INTERVAL_MS'] as const;
+
+/** A task setting given in the environment is not a positive number. */
+export class BadOperatorSettingError extends InputError {
+  public constructor(name: string, value: string) {
+    super(`${name}=${value} is not a positive number of ${name.endsWith('_MS') ? 'milliseconds' : 'seconds'}`);
+    this.name = 'BadOperatorSettingError';
+  }
+}
+
+function operatorSettings(env: NodeJS.ProcessEnv): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const name of OPERATOR_SETTINGS) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (!(Number(value) > 0)) throw new BadOperatorSettingError(name, value);
+    settings[name] = value;
+  }
+  return settings;
 }
 
 /** Creates every DynamoDB table the template declares, as declared; returns the (first) table name. */

@@ -1,5 +1,6 @@
 import { CommandRunner } from '../aws/commands/command-runner';
 import { createAwsClients, type AwsClients } from '../aws/clients';
+import { sfnExecutionReader } from '../aws/executions/execution-reader';
 import { CheckpointStore, type WriterGuard } from '../aws/store/checkpoint-store';
 import { LockStore } from '../aws/store/lock-store';
 import { NodeSlots } from '../aws/store/node-slots';
@@ -41,8 +42,10 @@ export interface WorkflowSettings {
   /** How long one task invocation waits on commands before handing back to the state machine's poll loop. */
   readonly pollBudgetMs: number;
   readonly pollIntervalMs: number;
-  /** The lock lease; every task renews it. */
+  /** The lock lease; the task handler renews it when every invocation starts, and every lease/3 while it runs. */
   readonly leaseSeconds: number;
+  /** The step-runner document every command runs. */
+  readonly documentName: string;
   /** How a node leaves and rejoins the cluster (e.g. deregister from the load balancer). */
   readonly drainCommand: string;
   readonly rejoinCommand: string;
@@ -53,7 +56,10 @@ export interface TaskInput {
   readonly updateId: string;
   readonly cluster: string;
   readonly owner: string;
+  /** The fence this invocation writes with: the task handler resolves it from the lock when the invocation starts. */
   readonly fence: number;
+  /** `$$.Execution.RedriveCount`: which run of the execution the invocation belongs to. */
+  readonly redriveCount?: number;
 }
 
 export function guardOf(input: TaskInput): WriterGuard {
@@ -76,7 +82,9 @@ let cached: { fingerprint: string; context: WorkflowContext } | undefined;
  * process hosts one local runtime after another.
  */
 export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowContext {
-  const fingerprint = ['TABLE_NAME', 'DOCUMENT_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SSM', 'AWS_ENDPOINT_URL_EC2', 'POLL_BUDGET_SECONDS', 'DRAIN_COMMAND', 'REJOIN_COMMAND'].map((k) => env[k] ?? '').join('|');
+  const fingerprint = ['TABLE_NAME', 'DOCUMENT_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SSM', 'AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_SFN', 'POLL_BUDGET_SECONDS', 'POLL_INTERVAL_MS', 'LEASE_SECONDS', 'DRAIN_COMMAND', 'REJOIN_COMMAND']
+    .map((k) => env[k] ?? '')
+    .join('|');
   if (cached?.fingerprint === fingerprint) return cached.context;
   cached?.context.clients.destroy();
   const need = (name: string): string => {
@@ -87,22 +95,40 @@ export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowC
   const tableName = need('TABLE_NAME');
   const clients = createAwsClients({});
   const props = { documents: clients.documents, tableName };
+  const documentName = need('DOCUMENT_NAME');
   const context: WorkflowContext = {
     clients,
-    locks: new LockStore(props),
+    locks: new LockStore({ ...props, executions: sfnExecutionReader(clients.sfn) }),
     updates: new UpdateStore(props),
     plans: new PlanStore(props),
     checkpoints: new CheckpointStore(props),
     slots: new NodeSlots(props),
-    commands: new CommandRunner({ ssm: clients.ssm, documentName: need('DOCUMENT_NAME') }),
+    commands: new CommandRunner({ ssm: clients.ssm, documentName }),
     settings: {
       pollBudgetMs: Number(env.POLL_BUDGET_SECONDS ?? 240) * 1000,
       pollIntervalMs: Number(env.POLL_INTERVAL_MS ?? 2000),
       leaseSeconds: Number(env.LEASE_SECONDS ?? 1800),
+      documentName,
       drainCommand: env.DRAIN_COMMAND ?? 'cu-node drain',
       rejoinCommand: env.REJOIN_COMMAND ?? 'cu-node rejoin',
     },
   };
   cached = { fingerprint, context };
   return context;
+}
+
+/**
+ * The context one task invocation works with once the task handler has
+ * resolved its fence: every update-record, plan and checkpoint write is
+ * conditioned on (owner, fence), and every SendCommand is preceded by
+ * `beforeSend` (a consistent read of the lock) and uses the document version
+ * the hand-over pinned, if any.
+ */
+export function fencedContext(base: WorkflowContext, guard: WriterGuard, commands: { beforeSend: () => Promise<void>; documentVersion?: string }): WorkflowContext {
+  return {
+    ...base,
+    updates: base.updates.fencedBy(guard),
+    plans: base.plans.fencedBy(guard),
+    commands: new CommandRunner({ ssm: base.clients.ssm, documentName: base.settings.documentName, documentVersion: commands.documentVersion, beforeSend: commands.beforeSend }),
+  };
 }

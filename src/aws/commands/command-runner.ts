@@ -20,6 +20,10 @@ export interface CommandRunnerProps {
   readonly ssm: SSMClient;
   /** The project's step-runner document. */
   readonly documentName: string;
+  /** SendCommand `DocumentVersion`: the version the canary validated, pinned after the hand-over. @default the document's default version */
+  readonly documentVersion?: string;
+  /** Awaited right before every SendCommand call; throwing stops the send (the task handler's fence check). */
+  readonly beforeSend?: () => Promise<void>;
 }
 
 export interface SendRequest {
@@ -41,10 +45,14 @@ const TERMINAL_FAILURE = new Set(['Failed', 'TimedOut', 'Cancelled', 'Undelivera
 export class CommandRunner {
   private readonly ssm: SSMClient;
   private readonly documentName: string;
+  private readonly documentVersion?: string;
+  private readonly beforeSend?: () => Promise<void>;
 
   public constructor(props: CommandRunnerProps) {
     this.ssm = props.ssm;
     this.documentName = props.documentName;
+    this.documentVersion = props.documentVersion;
+    this.beforeSend = props.beforeSend;
   }
 
   /** Sends one command per 50 nodes; returns the command ids in order. */
@@ -52,9 +60,11 @@ export class CommandRunner {
     const ids: string[] = [];
     for (let i = 0; i < request.instanceIds.length; i += MAX_INSTANCES_PER_COMMAND) {
       const batch = request.instanceIds.slice(i, i + MAX_INSTANCES_PER_COMMAND);
+      await this.beforeSend?.();
       const sent = await this.ssm.send(
         new SendCommandCommand({
           DocumentName: this.documentName,
+          ...(this.documentVersion ? { DocumentVersion: this.documentVersion } : {}),
           InstanceIds: [...batch],
           Parameters: request.parameters,
           TimeoutSeconds: request.deliveryTimeoutSeconds ?? 600,

@@ -1,6 +1,5 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { readSsmInventory } from '../../aws/inventory/ssm-inventory';
-import { LockStore } from '../../aws/store/lock-store';
 import { UpdateStore } from '../../aws/store/update-store';
 import { InputError } from '../../core/errors';
 import type { Manifest } from '../../core/manifest/schema';
@@ -9,6 +8,7 @@ import { planUpdate } from '../../core/plan/plan-update';
 import type { Plan } from '../../core/plan/types';
 import { tableOf, type Target } from '../target';
 import { assertSkippable } from './skip-checks';
+import { locksOf } from './target-locks';
 import { assertUpdateId, defaultUpdateId } from './update-id';
 
 export interface StartRequest {
@@ -50,7 +50,8 @@ export async function startUpdate(target: Target, request: StartRequest): Promis
   const store = tableOf(target);
   const existing = await new UpdateStore(store).get(updateId);
   if (existing && existing.status !== 'PENDING' && existing.status !== 'RUNNING') throw new UpdateAlreadyRanError(existing.updateId, existing.status);
-  await new LockStore(store).assertAvailable({ cluster: manifest.cluster, updateId, mayTakeOverFrom: request.rollbackOf });
+  // A live lease, a parked lock, or an expired lease whose execution still RUNNING: refused, naming the holder.
+  await locksOf(target).assertAvailable({ cluster: manifest.cluster, updateId, mayTakeOverFrom: request.rollbackOf });
 
   await new UpdateStore(store).create({ updateId, manifest, manifestHash: planHash(manifest), skipChecks, rollbackOf: request.rollbackOf });
   const started = await target.clients.sfn.send(

@@ -4,19 +4,21 @@ import { ClusterUpdateError } from '../errors';
  * A checkpoint's life:
  *
  *   PENDING ──► RUNNING ──► SUCCEEDED (final: every rerun returns it unchanged)
- *      │           │
+ *      │           ├──────► SKIPPED (resume --skip-check of a hook stopped mid-run)
  *      │           └──────► FAILED ──► RUNNING (resume after a fix)
  *      └──► SKIPPED ◄──────────┘          ▲
  *              └──────────────────────────┘ (resume: a skipped subgraph runs again)
  *
  * RUNNING → RUNNING is a re-attach (same command) or a new attempt after a
- * crash: allowed, the stored command id says which.
+ * crash: allowed, the stored command id says which. RUNNING → SKIPPED is an
+ * operator skipping a hook that was running when the update was stopped
+ * (`stop --now`, then `resume --skip-check NAME`).
  */
 export type CheckpointStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 
 const ALLOWED: Readonly<Record<CheckpointStatus, readonly CheckpointStatus[]>> = {
   PENDING: ['RUNNING', 'SKIPPED', 'SUCCEEDED'],
-  RUNNING: ['RUNNING', 'SUCCEEDED', 'FAILED'],
+  RUNNING: ['RUNNING', 'SUCCEEDED', 'FAILED', 'SKIPPED'],
   FAILED: ['RUNNING', 'SKIPPED'],
   SKIPPED: ['RUNNING', 'SKIPPED'],
   SUCCEEDED: [],

@@ -170,16 +170,27 @@ export class SimulatedFleet {
     this.server = undefined;
   }
 
-  /** Runs one `cu-node` call for a node, honouring faults; records it in the operations log. */
-  public async perform(request: OperationRequest): Promise<{ ok: boolean; message: string }> {
+  /**
+   * Runs one `cu-node` call for a node, honouring faults; records it in the
+   * operations log. `interrupted` is signalled when the calling process died
+   * (a cancelled command is killed): a slowed call then stops where a real
+   * one would, without its effect.
+   */
+  public async perform(request: OperationRequest, interrupted?: AbortSignal): Promise<{ ok: boolean; message: string }> {
     const node = this.node(request.node);
     const call = { operation: request.op, name: request.name, node: node.id };
     const matching = this.faults.filter((f) => faultMatches(f, call));
     const delay = matching.filter((f) => f.kind === 'slow').reduce((sum, f) => sum + (f.delayMs ?? 0), 0);
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (delay > 0) {
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, delay);
+        interrupted?.addEventListener('abort', () => (clearTimeout(timer), r()), { once: true });
+      });
+    }
     const failure = matching.find((f) => f.kind === 'fail');
     let outcome: { ok: boolean; message: string };
-    if (failure) outcome = { ok: false, message: `${describe(request)} failed on ${node.id}: ${failure.message ?? 'injected failure'}` };
+    if (interrupted?.aborted) outcome = { ok: false, message: `${describe(request)} on ${node.id} was interrupted: its process was killed` };
+    else if (failure) outcome = { ok: false, message: `${describe(request)} failed on ${node.id}: ${failure.message ?? 'injected failure'}` };
     else {
       try {
         outcome = { ok: true, message: await this.apply(node, request, matching.some((f) => f.kind === 'unhealthy')) };
@@ -255,7 +266,12 @@ export class SimulatedFleet {
       if (request.method === 'POST' && url.pathname === '/operations') {
         const body = JSON.parse(await readBody(request)) as OperationRequest;
         if (!this.nodes.has(body.node)) return sendJson(response, 400, { ok: false, message: `unknown node '${body.node}'` });
-        const outcome = await this.perform(body);
+        const caller = new AbortController();
+        response.on('close', () => {
+          if (!response.writableFinished) caller.abort(); // the cu-node process went away before its answer
+        });
+        const outcome = await this.perform(body, caller.signal);
+        if (caller.signal.aborted) return;
         return sendJson(response, outcome.ok ? 200 : 500, outcome);
       }
       if (request.method === 'POST' && url.pathname === '/faults') {

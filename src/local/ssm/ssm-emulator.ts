@@ -19,6 +19,8 @@ export interface SsmEmulatorProps {
 interface CommandRecord {
   readonly commandId: string;
   readonly documentName: string;
+  /** As sent (`$DEFAULT` when none was given), as ListCommands reports it. */
+  readonly documentVersion: string;
   readonly comment?: string;
   readonly parameters: Record<string, string[]>;
   readonly instanceIds: string[];
@@ -32,6 +34,8 @@ interface CommandRecord {
 }
 
 const MAX_INSTANCE_IDS = 50;
+/** SendCommand's DocumentVersion: `$DEFAULT`, `$LATEST` or a version number (https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_SendCommand.html); documents here have version 1 only. */
+const DOCUMENT_VERSIONS = new Set(['$DEFAULT', '$LATEST', '1']);
 const seconds = (date?: Date): number | undefined => (date ? date.getTime() / 1000 : undefined);
 
 /**
@@ -50,6 +54,7 @@ export class SsmEmulator {
         GetCommandInvocation: (input) => emulator.getCommandInvocation(input),
         ListCommandInvocations: (input) => emulator.listCommandInvocations(input),
         ListCommands: (input) => emulator.listCommands(input),
+        DescribeDocument: (input) => emulator.describeDocument(input),
         CancelCommand: (input) => emulator.cancelCommand(input),
         DescribeInstanceInformation: (input) => emulator.describeInstanceInformation(input),
         ListTagsForResource: (input) => emulator.listTagsForResource(input),
@@ -91,6 +96,8 @@ export class SsmEmulator {
     const documentName = String(input.DocumentName ?? '');
     const document = this.documents.get(documentName);
     if (!document) throw new AwsServiceError('InvalidDocument', `Document ${documentName} does not exist.`);
+    const documentVersion = String(input.DocumentVersion ?? '$DEFAULT');
+    if (!DOCUMENT_VERSIONS.has(documentVersion)) throw new AwsServiceError('InvalidDocumentVersion', `The document version is not valid or does not exist.`);
     const instanceIds = this.targetInstances(input);
     const parameters = (input.Parameters ?? {}) as Record<string, string[]>;
     assertDocumentSize(document, parameters);
@@ -99,6 +106,7 @@ export class SsmEmulator {
     const command: CommandRecord = {
       commandId: randomUUID(),
       documentName,
+      documentVersion,
       comment: input.Comment as string | undefined,
       parameters,
       instanceIds,
@@ -247,6 +255,14 @@ export class SsmEmulator {
     return { Commands: page.map((c) => this.describeCommand(c)), NextToken: nextToken };
   }
 
+  /** Every document here has one version, 1, which is both `$DEFAULT` and `$LATEST`. */
+  private describeDocument(input: Record<string, unknown>): unknown {
+    const name = String(input.Name ?? '');
+    if (!this.documents.has(name)) throw new AwsServiceError('InvalidDocument', `Document ${name} does not exist.`);
+    if (!DOCUMENT_VERSIONS.has(String(input.DocumentVersion ?? '$DEFAULT'))) throw new AwsServiceError('InvalidDocumentVersion', `The document version is not valid or does not exist.`);
+    return { Document: { Name: name, DocumentVersion: '1', DefaultVersion: '1', LatestVersion: '1', Status: 'Active', DocumentType: 'Command', SchemaVersion: '2.2' } };
+  }
+
   private cancelCommand(input: Record<string, unknown>): unknown {
     const command = this.commands.get(String(input.CommandId));
     if (!command) throw new AwsServiceError('InvalidCommandId', `Command ${String(input.CommandId)} does not exist.`);
@@ -262,6 +278,7 @@ export class SsmEmulator {
     return {
       CommandId: command.commandId,
       DocumentName: command.documentName,
+      DocumentVersion: command.documentVersion,
       Comment: command.comment,
       Parameters: command.parameters,
       InstanceIds: command.instanceIds,

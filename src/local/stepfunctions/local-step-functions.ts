@@ -64,6 +64,8 @@ export class LocalStepFunctions {
     });
     local.endpoint = server.url;
     local.closeServer = server.close;
+    // The handlers' own SFN client (DescribeExecution of a lock's owner) reaches this endpoint, as it reaches Step Functions in Lambda.
+    process.env.AWS_ENDPOINT_URL_SFN = server.url;
     return local;
   }
 

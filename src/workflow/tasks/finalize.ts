@@ -6,9 +6,10 @@ import type { TaskInput, WorkflowContext } from '../workflow-context';
 
 /**
  * The end: every service UPDATED → the update SUCCEEDED and the lock is
- * released. Otherwise the update is FAILED, the lock PARKED (nobody starts over
- * a half-updated cluster) and the execution fails with a cause listing failed
- * and skipped services, so `resume` can finish the job.
+ * released. Otherwise the update is FAILED (or STOPPED) and the execution
+ * fails with a cause listing failed and skipped services; its Catch goes to
+ * RecordFailure, the one place the workflow parks the lock (nobody starts over
+ * a half-updated cluster), so `resume` can finish the job.
  */
 export async function finalize(context: WorkflowContext, input: TaskInput): Promise<{ updated: number }> {
   const { record, plan } = await loadUpdate(context, input.updateId);
@@ -18,13 +19,11 @@ export async function finalize(context: WorkflowContext, input: TaskInput): Prom
   const wavesComplete = plan.waves.flat().every((n) => waveNodesDone.has(n) || plan.unhealthyNodes.includes(n));
   if (record.stopRequested && (summary.pending.length > 0 || !wavesComplete)) {
     await context.updates.setStatus(input.updateId, 'STOPPED', 'rollout');
-    await context.locks.park(input);
     throw new UpdateStoppedError(input.updateId);
   }
   if (summary.cause || !wavesComplete) {
     const cause = summary.cause || 'some platform waves did not complete';
     await context.updates.setStatus(input.updateId, 'FAILED', 'finalize', cause);
-    await context.locks.park(input);
     throw new UpdatePartiallyFailedError(cause);
   }
   await context.updates.setStatus(input.updateId, 'SUCCEEDED', 'done');

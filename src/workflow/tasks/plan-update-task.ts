@@ -33,7 +33,6 @@ export async function planUpdateTask(context: WorkflowContext, input: TaskInput)
   }
   await context.updates.setPlanHash(input.updateId, plan.planHash);
   await context.updates.setStatus(input.updateId, 'RUNNING', 'pre-hooks');
-  await context.locks.renew({ ...input, leaseSeconds: context.settings.leaseSeconds });
   return {
     canary: plan.canary,
     planHash: plan.planHash,

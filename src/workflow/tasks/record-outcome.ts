@@ -7,29 +7,37 @@ export interface RecordOutcomeInput {
   /** Absent when the update never got the lock. */
   readonly owner?: string;
   readonly fence?: number;
+  /** RecordRejected: the execution AcquireLock refused. */
+  readonly executionArn?: string;
   /** The Step Functions error name and cause that ended the update. */
   readonly error?: string;
   readonly cause?: string;
 }
 
 /**
- * The failure path: records why the update ended and parks the lock, so the
- * cluster stays reserved for `resume`. An update that never got the lock
- * (another update holds it) leaves that lock alone.
+ * The failure path: records why the update ended and parks the lock (which
+ * advances the fence), so the cluster stays reserved for `resume` and nothing
+ * this run still has in flight lands. Its writes are fenced by the task
+ * handler: a run that lost the lock records nothing. An execution that never
+ * got the lock records its refusal only while the update record still names
+ * it (or no execution), never over the holder's.
  */
 export async function recordOutcome(context: WorkflowContext, input: RecordOutcomeInput): Promise<{ error: string; cause: string }> {
   const error = input.error ?? 'UpdateFailed';
   const message = parseCause(input.cause ?? '');
   const outcome = error === 'UpdateStopped' ? 'STOPPED' : 'FAILED';
-  if (input.owner !== undefined && input.fence !== undefined) {
-    try {
-      await context.locks.park({ cluster: input.cluster, owner: input.owner, fence: input.fence });
-    } catch (failure) {
-      if (!(failure instanceof LockHeldError)) throw failure;
-    }
+  if (input.owner === undefined || input.fence === undefined) {
+    if (input.executionArn) await context.updates.setStatusOfExecution(input.updateId, input.executionArn, outcome, `${error}: ${message}`);
+    return { error, cause: message };
   }
   const record = await context.updates.get(input.updateId);
+  // The record first (fenced by the fence we hold), then the park moves the fence on.
   if (record) await context.updates.setStatus(input.updateId, outcome, record.phase, `${error}: ${message}`);
+  try {
+    await context.locks.park({ cluster: input.cluster, owner: input.owner, fence: input.fence });
+  } catch (failure) {
+    if (!(failure instanceof LockHeldError)) throw failure;
+  }
   return { error, cause: message };
 }
 

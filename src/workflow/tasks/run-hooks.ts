@@ -34,6 +34,5 @@ export async function runHooks(context: WorkflowContext, input: RunHooksInput): 
     if (outcome.failed.length > 0) throw new HookFailedError(hook.name, outcome.failed.map((f) => f.error));
     if (outcome.pending.length > 0) return { done: false };
   }
-  await context.locks.renew({ ...input, leaseSeconds: context.settings.leaseSeconds });
   return { done: true };
 }

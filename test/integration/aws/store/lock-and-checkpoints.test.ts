@@ -61,7 +61,7 @@ describe('lock and checkpoints on real DynamoDB Local', () => {
     await expect(locks.acquire({ cluster: 'park', updateId: 'other', owner: 'arn:exec:other', leaseSeconds: 60, now })).rejects.toThrow(/waits to be resumed/);
     // A new execution of the same update (resume when redrive is impossible) continues, fenced.
     const resumed = await locks.acquire({ cluster: 'park', updateId: 'failed', owner: 'arn:exec:failed-2', leaseSeconds: 60, now });
-    expect(resumed.fence).toBe(grant.fence + 1);
+    expect(resumed.fence).toBe(grant.fence + 2); // +1 by the park, +1 by the new execution
     const holder = await locks.forceUnlock('park');
     expect(holder?.updateId).toBe('failed');
     const next = await locks.acquire({ cluster: 'park', updateId: 'other', owner: 'arn:exec:other', leaseSeconds: 60, now });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LockStore } from '../../../../src/aws/store/lock-store';
 import { PlanMismatchError, PlanStore } from '../../../../src/aws/store/plan-store';
 import { UnknownUpdateError, UpdateConflictError, UpdateStore } from '../../../../src/aws/store/update-store';
 import { generateInventory } from '../../../../src/core/inventory/generate-inventory';
@@ -33,8 +34,9 @@ describe('update records and plans on real DynamoDB Local', () => {
   it('tracks status, stop requests and ownership, and lists a cluster\'s updates newest first', async () => {
     await updates.setStatus('u1', 'RUNNING', 'canary');
     await updates.requestStop('u1');
-    await updates.setOwner('u1', { node: 'node-1', agentRelease: '2.0.0', fence: 2 });
-    expect(await updates.require('u1')).toMatchObject({ status: 'RUNNING', phase: 'canary', stopRequested: true, owner: { node: 'node-1', fence: 2 } });
+    const { fence } = await new LockStore(table).acquire({ cluster: 'prod', updateId: 'u1', owner: 'arn:exec:u1', leaseSeconds: 60 });
+    await updates.recordHandOver('u1', { cluster: 'prod', owner: 'arn:exec:u1', fence }, { node: 'node-1', agentRelease: '2.0.0', documentVersion: '1' });
+    expect(await updates.require('u1')).toMatchObject({ status: 'RUNNING', phase: 'rollout', stopRequested: true, owner: { node: 'node-1', fence: fence + 1, documentVersion: '1' } });
     await new Promise((r) => setTimeout(r, 5));
     await updates.create({ updateId: 'u2', manifest, manifestHash: 'h1', skipChecks: [] });
     expect((await updates.listByCluster('prod')).map((u) => u.updateId)).toEqual(['u2', 'u1']);

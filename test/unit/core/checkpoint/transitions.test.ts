@@ -13,9 +13,14 @@ describe('checkpoint transitions', () => {
     expect(canTransition(undefined, 'RUNNING')).toBe(true);
   });
 
-  it('a step cannot jump from nothing to FAILED, nor a running one to SKIPPED', () => {
+  it('a step cannot jump from nothing to FAILED, nor a finished one to SKIPPED', () => {
     expect(() => assertTransition('cp', undefined, 'FAILED')).toThrow(IllegalCheckpointTransitionError);
-    expect(() => assertTransition('cp', 'RUNNING', 'SKIPPED')).toThrow('checkpoint cp: RUNNING → SKIPPED is not allowed');
+    expect(() => assertTransition('cp', 'SUCCEEDED', 'SKIPPED')).toThrow('checkpoint cp: SUCCEEDED → SKIPPED is not allowed');
+  });
+
+  it('a hook RUNNING when the update was stopped can be skipped by the operator on resume', () => {
+    expect(canTransition('RUNNING', 'SKIPPED')).toBe(true);
+    expect(allowedPredecessors('SKIPPED')).toContain('RUNNING');
   });
 
   it('names the predecessors a conditional write must check', () => {

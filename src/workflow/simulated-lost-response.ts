@@ -1,0 +1,29 @@
+import { ClusterUpdateError } from '../core/errors';
+
+/**
+ * The invocation did its work but Step Functions never got the answer (the
+ * Lambda service failed on the way back), so the state's Retry runs the task
+ * again: named like the error Step Functions retries for that.
+ */
+export class SimulatedLostResponseError extends ClusterUpdateError {
+  public constructor(task: string) {
+    super(`simulated lost response of ${task} after it finished (CLUSTER_UPDATE_FAULT_LOSE_RESPONSE)`);
+    this.name = 'Lambda.ServiceException';
+  }
+}
+
+const fired = new Set<string>();
+
+/**
+ * When the local runtime (CLUSTER_UPDATE_LOCAL=1) names a task in
+ * CLUSTER_UPDATE_FAULT_LOSE_RESPONSE (comma separated), its first successful
+ * invocation ends with SimulatedLostResponseError instead of its output —
+ * once per task, like a real hiccup. Never active on AWS.
+ */
+export function loseResponse(task: string, env: NodeJS.ProcessEnv = process.env): void {
+  if (env.CLUSTER_UPDATE_LOCAL !== '1') return;
+  const tasks = (env.CLUSTER_UPDATE_FAULT_LOSE_RESPONSE ?? '').split(',').map((t) => t.trim());
+  if (!tasks.includes(task) || fired.has(task)) return;
+  fired.add(task);
+  throw new SimulatedLostResponseError(task);
+}
