@@ -43,9 +43,6 @@ export interface WorkflowSettings {
   readonly pollIntervalMs: number;
   /** The lock lease; every task renews it. */
   readonly leaseSeconds: number;
-  /** How a node leaves and rejoins the cluster (e.g. deregister from the load balancer). */
-  readonly drainCommand: string;
-  readonly rejoinCommand: string;
 }
 
 /** Task input common to every step after AcquireLock. */
@@ -76,7 +73,7 @@ let cached: { fingerprint: string; context: WorkflowContext } | undefined;
  * process hosts one local runtime after another.
  */
 export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowContext {
-  const fingerprint = ['TABLE_NAME', 'DOCUMENT_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SSM', 'POLL_BUDGET_SECONDS', 'DRAIN_COMMAND', 'REJOIN_COMMAND'].map((k) => env[k] ?? '').join('|');
+  const fingerprint = ['TABLE_NAME', 'DOCUMENT_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SSM', 'POLL_BUDGET_SECONDS'].map((k) => env[k] ?? '').join('|');
   if (cached?.fingerprint === fingerprint) return cached.context;
   cached?.context.clients.destroy();
   const need = (name: string): string => {
@@ -99,8 +96,6 @@ export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowC
       pollBudgetMs: Number(env.POLL_BUDGET_SECONDS ?? 240) * 1000,
       pollIntervalMs: Number(env.POLL_INTERVAL_MS ?? 2000),
       leaseSeconds: Number(env.LEASE_SECONDS ?? 1800),
-      drainCommand: env.DRAIN_COMMAND ?? 'cu-node drain',
-      rejoinCommand: env.REJOIN_COMMAND ?? 'cu-node rejoin',
     },
   };
   cached = { fingerprint, context };
