@@ -18,8 +18,6 @@ export interface StepCommand {
  */
 export const SIMULATED_FLEET_DEFAULTS = {
   serviceUpdate: 'cu-node service update "$CU_STEP" "$CU_RELEASE"',
-  health: 'cu-node service health "$CU_STEP" "$CU_RELEASE"',
-  healthAnyRelease: 'cu-node service health "$CU_STEP"',
   drain: 'cu-node drain',
   rejoin: 'cu-node rejoin',
 } as const;
@@ -51,32 +49,57 @@ export function serviceCommand(service: Service): StepCommand {
  *   update, `expectRelease`; at whatever release after a platform wave).
  */
 export function healthCommand(service: Service, options: { expectRelease: boolean }): StepCommand {
-  const seconds = service.health?.timeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS;
-  const fallback = options.expectRelease ? SIMULATED_FLEET_DEFAULTS.health : SIMULATED_FLEET_DEFAULTS.healthAnyRelease;
-  const check = service.health?.http ? httpProbe(service.health.http, service.health.port) : (service.health?.command ?? fallback);
+  return { ...nodeHealthCommand([service], options), step: service.name };
+}
+
+/**
+ * Every service on a node checked in one step (after a wave node rejoins):
+ * each retried within its own `health.timeoutSeconds`; the step fails naming
+ * every service still unhealthy when its time ran out.
+ */
+export function nodeHealthCommand(services: readonly Service[], options: { expectRelease: boolean }): StepCommand {
+  const seconds = Math.max(...services.map((s) => s.health?.timeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS));
   const script = [
-    `deadline=$(( $(date +%s) + ${seconds} ))`,
-    'check() {',
-    check,
-    '}',
+    'start=$(date +%s)',
+    ...services.flatMap((service, i) => [`check_${i}() {`, `  name=${service.name}`, checkOf(service, options.expectRelease), '}']),
+    `pending="${services.map((_, i) => i).join(' ')}"`,
     'while true; do',
-    '  if output="$(check 2>&1)"; then echo "$CU_STEP healthy: ${output:-ok}"; exit 0; fi',
-    `  if [ "$(date +%s)" -ge "$deadline" ]; then echo "$CU_STEP unhealthy after ${seconds} s: $output" >&2; exit 1; fi`,
+    '  still=""; report=""',
+    '  for i in $pending; do',
+    '    if output="$(check_$i 2>&1)"; then echo "healthy: $output"; else still="$still $i"; report="$report; $output"; fi',
+    '  done',
+    '  [ -z "$still" ] && exit 0',
+    '  elapsed=$(( $(date +%s) - start ))',
+    '  over=""',
+    ...services.map((service, i) => `  case " $still " in *" ${i} "*) [ "$elapsed" -ge ${service.health?.timeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS} ] && over=1 ;; esac`),
+    '  if [ -n "$over" ]; then echo "unhealthy after ${elapsed} s${report}" >&2; exit 1; fi',
+    '  pending="$still"',
     '  sleep 0.5',
     'done',
   ].join('\n');
-  return { kind: 'health', step: service.name, script, timeoutSeconds: seconds + 30 };
+  return { kind: 'health', step: 'services', script, timeoutSeconds: seconds + 30 };
 }
 
-/** The path is validated by the schema (`/[A-Za-z0-9._~/-]*`) and the port is a number: nothing here needs quoting. */
+/** One service's check as a shell function body; `$name` is the service. */
+function checkOf(service: Service, expectRelease: boolean): string {
+  if (service.health?.http) return httpProbe(service.health.http, service.health.port);
+  if (service.health?.command) return `  CU_STEP="$name" bash -c ${shellQuote(service.health.command)}`;
+  return `  cu-node service health "$name"${expectRelease ? ' "$CU_RELEASE"' : ''}`;
+}
+
+/** The path is validated by the schema (`/[A-Za-z0-9._~/-]*`), the port is a number and `$name` an identifier: nothing here needs quoting. */
 function httpProbe(path: string, port: number | undefined): string {
-  const portLine = port !== undefined ? `port=${port}` : 'port="$(cu-node service port "$CU_STEP" 2>&1)" || { echo "$port"; return 1; }';
+  const portLine = port !== undefined ? `port=${port}` : 'port="$(cu-node service port "$name" 2>&1)" || { echo "$name: $port"; return 1; }';
   return [
     `  ${portLine}`,
-        `  code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port${path}")"`,
-    `  [ "$code" = 200 ] || { echo "GET http://127.0.0.1:$port${path} answered \${code:-nothing}"; return 1; }`,
-    `  echo "GET http://127.0.0.1:$port${path} answered 200"`,
+    `  code="$(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port${path}")"`,
+    `  [ "$code" = 200 ] || { echo "$name: GET http://127.0.0.1:$port${path} answered \${code:-nothing}"; return 1; }`,
+    `  echo "$name: GET http://127.0.0.1:$port${path} answered 200"`,
   ].join('\n');
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, "'\\''")}'`;
 }
 
 export function hookCommand(hook: Hook, phase: 'pre' | 'post'): StepCommand {
@@ -101,6 +124,7 @@ export function simulatedFleetDefaultsUsed(manifest: Manifest): string[] {
   for (const service of manifest.services) {
     if (service.oneOff) continue;
     if (!service.update) used.push(`service ${service.name} has no update command (the simulated fleet restarts its simulated process)`);
+    if (!service.health?.http && !service.health?.command) used.push(`service ${service.name} has no health check (the simulated fleet checks its simulated process)`);
     if (service.health?.http && service.health.port === undefined) used.push(`service ${service.name} has health.http without health.port (the simulated fleet knows its replicas' ports)`);
   }
   return used;

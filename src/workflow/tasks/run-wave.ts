@@ -3,7 +3,7 @@ import type { Manifest } from '../../core/manifest/schema';
 import type { Plan } from '../../core/plan/types';
 import { loadUpdate } from '../load-update';
 import { runStepOnNodes } from '../run-step-on-nodes';
-import { drainCommand, healthCommand, platformCommand, rejoinCommand, type StepCommand } from '../step-scripts';
+import { drainCommand, nodeHealthCommand, platformCommand, rejoinCommand, type StepCommand } from '../step-scripts';
 import { TooManyFailedNodesError } from '../workflow-errors';
 import { guardOf, type TaskInput, type WorkflowContext } from '../workflow-context';
 
@@ -88,14 +88,16 @@ export async function runWave(context: WorkflowContext, input: RunWaveInput): Pr
       if (outcome.pending.length > 0) return { done: false, stopped: false };
       keep(outcome);
     }
-    // Health after the rejoin: a platform step that broke a service is this node's failure.
-    for (const service of servicesOn(plan, active)) {
-      const hosts = active.filter((n) => plan.placement[service]!.includes(n));
-      if (hosts.length === 0) continue;
-      const outcome = await runStepOnNodes(context, input, { nodes: hosts, keyFor: (n) => key(n, `health-${service}`), command: healthCommand(serviceOf(record.manifest, service), { expectRelease: false }), release: record.release, previous: record.previous }, deadline);
-      if (outcome.pending.length > 0) return { done: false, stopped: false };
-      keep({ succeeded: [...outcome.succeeded, ...active.filter((n) => !hosts.includes(n))], failed: outcome.failed });
-    }
+    // Health after the rejoin, every service on the node in one step: a platform step that broke a service is this node's failure.
+    const checked = await Promise.all(
+      active.map(async (node) => {
+        const services = hostedServices(plan, node).map((name) => serviceOf(record.manifest, name));
+        if (services.length === 0) return { succeeded: [node], failed: [], pending: [] };
+        return runStepOnNodes(context, input, { nodes: [node], keyFor: (n) => key(n, 'health'), command: nodeHealthCommand(services, { expectRelease: false }), release: record.release, previous: record.previous }, deadline);
+      }),
+    );
+    if (checked.some((c) => c.pending.length > 0)) return { done: false, stopped: false };
+    keep({ succeeded: checked.flatMap((c) => c.succeeded), failed: checked.flatMap((c) => c.failed) });
     for (const node of claimed) {
       const error = failures.get(node);
       if (error === undefined) {
@@ -116,10 +118,6 @@ export async function runWave(context: WorkflowContext, input: RunWaveInput): Pr
 
 function hostedServices(plan: Plan, node: string): string[] {
   return Object.entries(plan.placement).filter(([, on]) => on.includes(node)).map(([name]) => name);
-}
-
-function servicesOn(plan: Plan, nodes: readonly string[]): string[] {
-  return [...new Set(nodes.flatMap((n) => hostedServices(plan, n)))];
 }
 
 function serviceOf(manifest: Manifest, name: string) {
