@@ -130,6 +130,7 @@ describe('each step runs exactly once per node', () => {
     const second = await runStepOnNodes(context, input, run, Date.now() + 30_000);
     expect(second.failed.map((f) => f.node)).toEqual(['node-1']);
     expect(second.succeeded).toEqual(['node-2']);
+    expect(sideEffects('node-1', 'ran-check')).toBe(1);
     expect(executions('node-1', 'failed-once', 'check')).toBe(1);
     // The resume (a new execution of the same update, as `resume` starts after a FAILED one) takes the parked
     // lock over with a new fence; now the failed step is sent again.
