@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SSMClient, ThrottlingException } from '@aws-sdk/client-ssm';
+import { SendCommandCommand, SSMClient, ThrottlingException } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandRunner } from '../../../src/aws/commands/command-runner';
 import { createAwsClients, type AwsClients } from '../../../src/aws/clients';
@@ -111,7 +111,9 @@ describe('each step runs exactly once per node', () => {
   it('two copies of one command delivered at once: the second waits for the first, then finds it done', async () => {
     const runner = new CommandRunner({ ssm: clients.ssm, documentName });
     const parameters = stepRunnerParameters({ updateId: 'duplicated', kind: 'oneoff', step: 'migrate', release: '2.0.0', script: 'echo ran >> ran-migrate; sleep 1', timeoutSeconds: 60 });
-    const ids = await Promise.all([runner.send({ instanceIds: ['node-1'], parameters }), runner.send({ instanceIds: ['node-1'], parameters })]);
+    // Straight through the real SDK client, as SSM would deliver a command twice (at-least-once delivery).
+    const sendOnce = async () => (await clients.ssm.send(new SendCommandCommand({ DocumentName: documentName, InstanceIds: ['node-1'], Parameters: parameters }))).Command!.CommandId!;
+    const ids = await Promise.all([sendOnce(), sendOnce()]);
     const results = await runner.waitFor(ids, 30_000, 100);
     expect(results.map((r) => r.status)).toEqual(['Success', 'Success']);
     expect(results.some((r) => r.output.includes('cluster-update: oneoff migrate already done'))).toBe(true);
