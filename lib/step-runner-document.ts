@@ -1,20 +1,30 @@
 import { CfnDocument } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { STEP_KINDS, STEP_RUNNER_PARAMETER_PATTERNS, UNLEDGERED_KINDS } from '../src/core/step-runner/step-runner-contract';
+import { DEFAULT_STEP_TIMEOUT_SECONDS, STEP_KINDS, STEP_RUNNER_FILES, STEP_RUNNER_PARAMETER_PATTERNS, UNLEDGERED_KINDS } from '../src/core/step-runner/step-runner-contract';
 
 export interface StepRunnerDocumentProps {
   /** The document name. @default a name CloudFormation generates */
   readonly documentName?: string;
-  /** Longest a step may run on a node. @default 3600 */
-  readonly executionTimeoutSeconds?: number;
 }
 
 /**
  * The SSM Command document every workflow command uses. It runs one step of
- * an update on a node, at most once per (update, kind, step): a ledger under
- * /var/lib/cluster-update makes a re-sent command a no-op. Every parameter is
- * validated by SSM with an allowedPattern; the manifest's command arrives
- * base64-encoded, so nothing is ever spliced into the shell line unvalidated.
+ * an update on a node, at most once per (update, kind, step):
+ *
+ *   copy A ──flock──► ledger? no ─► marker(A) ─► run ─► log line ─► ledger ─► rm marker ─► unlock
+ *   copy B ──flock (waits for A) ─────────────────────────────────────────────► ledger? yes ─► "already done"
+ *
+ * - a lock per (update, kind, step) on the node (flock): a second copy of the
+ *   same step (a re-sent or duplicated command) waits for the first, then sees
+ *   its ledger entry; unrelated steps never wait on each other;
+ * - an in-progress marker holding the command id: a run that finds one knows an
+ *   earlier attempt was interrupted (killed, timed out) and says so;
+ * - the execution log: one line per real execution (written as it starts, so a
+ *   killed run counts too), separate from the ledger;
+ * - the step's timeout is the `ExecutionTimeout` parameter (the manifest's
+ *   `timeoutSeconds`): past it SSM kills the step and reports it TimedOut.
+ * Every parameter is validated by SSM with an allowedPattern; the manifest's
+ * command arrives base64-encoded, so nothing is spliced into the shell line unvalidated.
  */
 export class StepRunnerDocument extends Construct {
   public readonly document: CfnDocument;
@@ -22,7 +32,8 @@ export class StepRunnerDocument extends Construct {
   public constructor(scope: Construct, id: string, props: StepRunnerDocumentProps = {}) {
     super(scope, id);
     const p = STEP_RUNNER_PARAMETER_PATTERNS;
-    const unledgered = UNLEDGERED_KINDS.map((k) => `"$CU_KIND" != "${k}"`).join(' ] && [ ');
+    const f = STEP_RUNNER_FILES;
+    const ledgered = UNLEDGERED_KINDS.map((k) => `"$CU_KIND" != "${k}"`).join(' ] && [ ');
     this.document = new CfnDocument(this, 'Document', {
       name: props.documentName,
       documentType: 'Command',
@@ -37,26 +48,41 @@ export class StepRunnerDocument extends Construct {
           Release: { type: 'String', description: 'The release being installed.', allowedPattern: p.Release },
           Previous: { type: 'String', description: 'The release being replaced (may be empty).', default: '', allowedPattern: p.Previous },
           Script: { type: 'String', description: "The manifest's command, base64-encoded.", allowedPattern: p.Script },
+          ExecutionTimeout: { type: 'String', description: "The step's timeout in seconds (the manifest's timeoutSeconds).", default: String(DEFAULT_STEP_TIMEOUT_SECONDS), allowedPattern: p.ExecutionTimeout },
         },
         mainSteps: [
           {
             action: 'aws:runShellScript',
             name: 'runStep',
             inputs: {
-              timeoutSeconds: String(props.executionTimeoutSeconds ?? 3600),
+              timeoutSeconds: '{{ ExecutionTimeout }}',
               runCommand: [
                 '#!/bin/bash',
                 'set -u',
                 "export CU_UPDATE_ID='{{ UpdateId }}' CU_KIND='{{ Kind }}' CU_STEP='{{ Step }}' CU_RELEASE='{{ Release }}' CU_PREVIOUS='{{ Previous }}'",
-                'ledger_dir="${CU_NODE_ROOT:-}/var/lib/cluster-update/ledger/${CU_UPDATE_ID}"',
-                'ledger="${ledger_dir}/${CU_KIND}--${CU_STEP}"',
-                `if [ ${unledgered} ] && [ -f "$ledger" ]; then echo "cluster-update: $CU_KIND $CU_STEP already done at $(cat "$ledger")"; exit 0; fi`,
+                'root="${CU_NODE_ROOT:-}"',
+                `ledger_dir="$root/${f.ledger}/$CU_UPDATE_ID"`,
+                'ledger="$ledger_dir/$CU_KIND--$CU_STEP"',
+                `marker="$root/${f.inProgress}/$CU_UPDATE_ID--$CU_KIND--$CU_STEP"`,
+                `lock="$root/${f.locks}/$CU_UPDATE_ID--$CU_KIND--$CU_STEP"`,
+                `log="$root/${f.executionLog}"`,
+                // The agent runs this script from a directory named after the command id (…/<command-id>/…).
+                'command_id="$(printf \'%s %s\' "$0" "$PWD" | grep -oE \'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\' | head -n 1)"',
+                'command_id="${command_id:-unknown}"',
+                'mkdir -p "$ledger_dir" "${marker%/*}" "${lock%/*}" "${log%/*}"',
+                'exec 9>"$lock"',
+                'flock 9',
+                `if [ ${ledgered} ] && [ -f "$ledger" ]; then echo "cluster-update: $CU_KIND $CU_STEP already done at $(cat "$ledger")"; exit 0; fi`,
+                'if [ -f "$marker" ]; then echo "cluster-update: $CU_KIND $CU_STEP: an earlier attempt ($(cat "$marker")) did not finish; running it again"; fi',
+                'printf \'%s %s\\n\' "$command_id" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$marker"',
                 'script="$(mktemp)"',
                 'trap \'rm -f "$script"\' EXIT',
                 "printf '%s' '{{ Script }}' | base64 -d > \"$script\"",
-                'bash "$script"',
+                'printf \'%s %s %s %s %s\\n\' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$command_id" "$CU_UPDATE_ID" "$CU_KIND" "$CU_STEP" >> "$log"',
+                'bash "$script" 9>&-',
                 'rc=$?',
-                `if [ "$rc" -eq 0 ] && [ ${unledgered} ]; then mkdir -p "$ledger_dir" && date -u +%Y-%m-%dT%H:%M:%SZ > "$ledger"; fi`,
+                `if [ "$rc" -eq 0 ] && [ ${ledgered} ]; then date -u +%Y-%m-%dT%H:%M:%SZ > "$ledger"; fi`,
+                'rm -f "$marker"',
                 'exit "$rc"',
               ],
             },

@@ -76,9 +76,10 @@ export class UpdateStateMachine extends Construct {
       return pollLoop(this, name, task, '$.hooks.done', poll);
     };
 
-    // Canary: a cursor over its steps; the watch period is a Wait of its own.
+    // Canary: a cursor over its steps. The watch (after rejoin, while the canary serves) is a checkpoint the
+    // task counts down in ticks of at most min(poll, lease/4), each a CanaryWatch Wait: no Wait outlives the lease.
     const canaryInit = new sfn.Pass(this, 'CanaryStart', { result: sfn.Result.fromObject({ cursor: 0, done: false, waitSeconds: 0 }), resultPath: '$.canary' });
-    const canaryStep = taskState(this, 'CanaryStep', { fn: fn['canary-step'], payload: identity({ 'cursor.$': '$.canary.cursor' }), resultPath: '$.canary' });
+    const canaryStep = taskState(this, 'CanaryStep', { fn: fn['canary-step'], payload: identity({ 'cursor.$': '$.canary.cursor', pollSeconds: poll }), resultPath: '$.canary' });
     onFailure(canaryStep);
     const canaryWatch = new sfn.Wait(this, 'CanaryWatch', { time: sfn.WaitTime.secondsPath('$.canary.waitSeconds') });
     const canaryPoll = new sfn.Wait(this, 'CanaryPoll', { time: sfn.WaitTime.duration(Duration.seconds(poll)) });

@@ -1,3 +1,4 @@
+import { commandBatches, type InvocationResult } from '../aws/commands/command-runner';
 import type { CheckpointKey } from '../aws/store/checkpoint-store';
 import { stepRunnerParameters } from '../core/step-runner/step-runner-contract';
 import { crashAfterSend } from './simulated-crash';
@@ -23,38 +24,54 @@ export interface StepOutcome {
 /**
  * Runs one step on a set of nodes, idempotently:
  *   SUCCEEDED checkpoint      → nothing is sent (a rerun skips finished work)
+ *   FAILED at this fence      → nothing is sent: it failed in this execution, and only a resume
+ *                               (which always advances the fence) sends a failed step again
  *   RUNNING with command ids  → re-attach to that command (SendCommand has no idempotency token),
  *                               unless `stop --now` cancelled it: then it is sent again
- *   anything else             → begin, send (≤ 50 nodes per command), store the command id, then wait
- * and the node-side ledger makes a command that is sent twice do its work once.
+ *   anything else             → begin, then batch by batch (≤ 50 nodes): send, store the command id,
+ *                               and only then send the next batch; then wait
+ * A throttle on batch k fails the task with batches 0..k-1 stored, so the retry re-attaches to them;
+ * a command sent twice anyway (a crash between send and store) is run once by the node's step runner
+ * (flock + ledger).
  */
 export async function runStepOnNodes(context: WorkflowContext, input: TaskInput, run: StepOnNodes, deadline: number): Promise<StepOutcome> {
   const guard = guardOf(input);
   const current = await Promise.all(run.nodes.map(async (node) => ({ node, record: await context.checkpoints.get(run.keyFor(node)) })));
   const succeeded = current.filter((c) => c.record?.status === 'SUCCEEDED').map((c) => c.node);
+  const failed: { node: string; error: string }[] = current
+    .filter((c) => c.record?.status === 'FAILED' && c.record.fence === guard.fence)
+    .map((c) => ({ node: c.node, error: c.record!.error ?? `${run.command.kind} ${run.command.step} on ${c.node} failed` }));
+  const settled = new Set([...succeeded, ...failed.map((f) => f.node)]);
   const attached = await withoutCancelled(context, current.filter((c) => c.record?.status === 'RUNNING' && c.record.commandId && c.record.fence <= guard.fence));
-  const toSend = current.filter((c) => c.record?.status !== 'SUCCEEDED' && !attached.includes(c)).map((c) => c.node);
+  const toSend = current.filter((c) => !settled.has(c.node) && !attached.includes(c)).map((c) => c.node);
 
   const commandOf = new Map<string, string>(attached.map((c) => [c.node, c.record!.commandId!]));
   if (toSend.length > 0) {
-    for (const node of toSend) await context.checkpoints.begin(run.keyFor(node), guard);
-    const parameters = stepRunnerParameters({ updateId: input.updateId, kind: run.command.kind, step: run.command.step, release: run.release, previous: run.previous, script: run.command.script });
-    const ids = await context.commands.send({ instanceIds: toSend, parameters, comment: `${input.updateId} ${run.command.kind} ${run.command.step}` });
-    for (let i = 0; i < toSend.length; i += 1) {
-      const node = toSend[i]!;
-      const commandId = ids[Math.floor(i / 50)]!;
-      commandOf.set(node, commandId);
-      const key = run.keyFor(node);
-      await context.checkpoints.attachCommand(key, guard, commandId);
-      context.observer?.commandSent({ phase: key.phase, target: key.target, step: key.step, node, commandId });
-      crashAfterSend(`${key.phase}:${key.target}:${key.step}`);
+    const parameters = stepRunnerParameters({
+      updateId: input.updateId,
+      kind: run.command.kind,
+      step: run.command.step,
+      release: run.release,
+      previous: run.previous,
+      script: run.command.script,
+      timeoutSeconds: run.command.timeoutSeconds,
+    });
+    for (const batch of commandBatches(toSend)) {
+      for (const node of batch) await context.checkpoints.begin(run.keyFor(node), guard);
+      const commandId = await context.commands.send({ instanceIds: batch, parameters, comment: `${input.updateId} ${run.command.kind} ${run.command.step}` });
+      for (const node of batch) {
+        commandOf.set(node, commandId);
+        const key = run.keyFor(node);
+        await context.checkpoints.attachCommand(key, guard, commandId);
+        context.observer?.commandSent({ phase: key.phase, target: key.target, step: key.step, node, commandId });
+        crashAfterSend(`${key.phase}:${key.target}:${key.step}`);
+      }
     }
   }
-  if (commandOf.size === 0) return { succeeded, failed: [], pending: [] };
+  if (commandOf.size === 0) return { succeeded, failed, pending: [] };
 
   const results = await context.commands.waitFor([...new Set(commandOf.values())], Math.max(0, deadline - Date.now()), context.settings.pollIntervalMs);
   const byNode = new Map(results.map((r) => [r.instanceId, r]));
-  const failed: { node: string; error: string }[] = [];
   const pending: string[] = [];
   for (const [node] of commandOf) {
     const result = byNode.get(node);
@@ -65,13 +82,22 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
       succeeded.push(node);
       observe(context, run.keyFor(node), node, commandOf.get(node)!, 'SUCCEEDED');
     } else {
-      const error = `${run.command.kind} ${run.command.step} on ${node}: ${result.status}${result.statusDetails !== result.status ? ` (${result.statusDetails})` : ''}, exit ${result.responseCode}: ${lastLine(result.output)}`;
+      const error = describeFailure(run.command, node, result);
       await context.checkpoints.fail(run.keyFor(node), guard, { error, output: result.output });
       failed.push({ node, error });
       observe(context, run.keyFor(node), node, commandOf.get(node)!, 'FAILED', error);
     }
   }
   return { succeeded, failed, pending };
+}
+
+/** What went wrong, in the words an operator needs: the step, the node, and for a timeout the limit it hit. */
+function describeFailure(command: StepCommand, node: string, result: InvocationResult): string {
+  const what = `${command.kind} ${command.step} on ${node}`;
+  if (result.status === 'TimedOut' && result.statusDetails === 'ExecutionTimedOut') {
+    return `${what} timed out after ${command.timeoutSeconds} s (timeoutSeconds)${lastLine(result.output) ? `: ${lastLine(result.output)}` : ''}`;
+  }
+  return `${what}: ${result.status}${result.statusDetails !== result.status ? ` (${result.statusDetails})` : ''}, exit ${result.responseCode}: ${lastLine(result.output)}`;
 }
 
 function observe(context: WorkflowContext, key: CheckpointKey, node: string, commandId: string, status: 'SUCCEEDED' | 'FAILED', error?: string): void {

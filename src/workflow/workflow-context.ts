@@ -46,9 +46,6 @@ export interface WorkflowSettings {
   readonly leaseSeconds: number;
   /** The step-runner document every command runs. */
   readonly documentName: string;
-  /** How a node leaves and rejoins the cluster (e.g. deregister from the load balancer). */
-  readonly drainCommand: string;
-  readonly rejoinCommand: string;
 }
 
 /** Task input common to every step after AcquireLock. */
@@ -82,7 +79,7 @@ let cached: { fingerprint: string; context: WorkflowContext } | undefined;
  * process hosts one local runtime after another.
  */
 export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowContext {
-  const fingerprint = ['TABLE_NAME', 'DOCUMENT_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SSM', 'AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_SFN', 'POLL_BUDGET_SECONDS', 'POLL_INTERVAL_MS', 'LEASE_SECONDS', 'DRAIN_COMMAND', 'REJOIN_COMMAND']
+  const fingerprint = ['TABLE_NAME', 'DOCUMENT_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SSM', 'AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_SFN', 'POLL_BUDGET_SECONDS', 'POLL_INTERVAL_MS', 'LEASE_SECONDS']
     .map((k) => env[k] ?? '')
     .join('|');
   if (cached?.fingerprint === fingerprint) return cached.context;
@@ -109,8 +106,6 @@ export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowC
       pollIntervalMs: Number(env.POLL_INTERVAL_MS ?? 2000),
       leaseSeconds: Number(env.LEASE_SECONDS ?? 1800),
       documentName,
-      drainCommand: env.DRAIN_COMMAND ?? 'cu-node drain',
-      rejoinCommand: env.REJOIN_COMMAND ?? 'cu-node rejoin',
     },
   };
   cached = { fingerprint, context };

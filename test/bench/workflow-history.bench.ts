@@ -42,13 +42,13 @@ export const workflowHistoryBench: BenchModule = {
 async function measure(nodeCount: number) {
   const manifest = toManifest({
     release: '2.0.0', previous: '1.0.0', cluster: 'bench',
-    policy: { maxInFlight: '10%', canaryWatchSeconds: 0 },
+    policy: { maxInFlight: '10%', canaryWatchSeconds: 0, drain: { run: 'true' }, rejoin: { run: 'true' } },
     platform: ['system-packages', 'config', 'python-packages', 'node-agent'].map((name) => ({ name, run: 'true' })),
     services: Array.from({ length: SERVICES }, (_, i) => ({ name: `svc-${i}`, update: 'true', health: { command: 'true' }, dependsOn: i > 0 ? [`svc-${i - 1}`] : [] })),
   });
   const inventory = { nodes: Array.from({ length: nodeCount }, (_, i) => ({ id: `node-${i + 1}`, services: manifest.services.map((s) => s.name), healthy: true })) };
   const directory = mkdtempSync(join(tmpdir(), 'cu-bench-'));
-  const runtime = await LocalRuntime.start({ runDirectory: directory, manifest, inventory, serviceProcesses: false, handlerEnvironment: { DRAIN_COMMAND: 'true', REJOIN_COMMAND: 'true', POLL_INTERVAL_MS: '50' } });
+  const runtime = await LocalRuntime.start({ runDirectory: directory, manifest, inventory, serviceProcesses: false, handlerEnvironment: { POLL_INTERVAL_MS: '50' } });
   const clients = createAwsClients({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoints: { dynamodb: runtime.dynamodb.endpoint, ssm: runtime.ssm.endpoint, ec2: runtime.ec2.endpoint, stepfunctions: runtime.stepFunctions.endpoint } });
   const target: Target = { kind: 'local', clients, region: LOCAL_REGION, tableName: runtime.tableName, stateMachineArn: runtime.stateMachineArn, documentName: runtime.documentName };
   try {

@@ -36,12 +36,18 @@ describe('ClusterUpdateStack', () => {
     const [document] = Object.values(documents);
     expect(document!.Properties.DocumentType).toBe('Command');
     const parameters = document!.Properties.Content.parameters as Record<string, { allowedPattern?: string; allowedValues?: string[] }>;
-    expect(Object.keys(parameters).sort()).toEqual(['Kind', 'Previous', 'Release', 'Script', 'Step', 'UpdateId']);
+    expect(Object.keys(parameters).sort()).toEqual(['ExecutionTimeout', 'Kind', 'Previous', 'Release', 'Script', 'Step', 'UpdateId']);
     for (const [name, spec] of Object.entries(parameters)) expect(spec.allowedPattern ?? spec.allowedValues, name).toBeDefined();
     expect(parameters.Kind!.allowedValues).toEqual([...STEP_KINDS]);
     // Shell metacharacters never pass a name or version pattern.
     for (const name of ['Step', 'Release', 'UpdateId']) expect(new RegExp(parameters[name]!.allowedPattern!).test('x; rm -rf /')).toBe(false);
     expect(new RegExp(parameters.Script!.allowedPattern!).test("echo 'hi'")).toBe(false);
+    // The step's timeout is the manifest's, passed as a parameter: SSM's executionTimeout range, nothing else.
+    const timeout = new RegExp(parameters.ExecutionTimeout!.allowedPattern!);
+    for (const ok of ['1', '5', '3600', '172800']) expect(timeout.test(ok), ok).toBe(true);
+    for (const bad of ['0', '172801', '5; reboot', '-1']) expect(timeout.test(bad), bad).toBe(false);
+    const step = (document!.Properties.Content.mainSteps as { inputs: { timeoutSeconds: string } }[])[0]!;
+    expect(step.inputs.timeoutSeconds).toBe('{{ ExecutionTimeout }}');
   });
 
   // The SSM Agent compiles allowedPattern with Go's regexp (RE2): a pattern it refuses fails every command on every node

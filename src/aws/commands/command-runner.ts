@@ -3,6 +3,13 @@ import { CancelCommandCommand, ListCommandInvocationsCommand, SendCommandCommand
 /** SendCommand takes at most 50 instance ids. */
 export const MAX_INSTANCES_PER_COMMAND = 50;
 
+/** The nodes in batches of at most 50, one SendCommand each. */
+export function commandBatches<T>(nodes: readonly T[]): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < nodes.length; i += MAX_INSTANCES_PER_COMMAND) batches.push(nodes.slice(i, i + MAX_INSTANCES_PER_COMMAND));
+  return batches;
+}
+
 export type InvocationOutcome = 'pending' | 'succeeded' | 'failed';
 
 export interface InvocationResult {
@@ -55,28 +62,31 @@ export class CommandRunner {
     this.beforeSend = props.beforeSend;
   }
 
-  /** Sends one command per 50 nodes; returns the command ids in order. */
-  public async send(request: SendRequest): Promise<string[]> {
-    const ids: string[] = [];
-    for (let i = 0; i < request.instanceIds.length; i += MAX_INSTANCES_PER_COMMAND) {
-      const batch = request.instanceIds.slice(i, i + MAX_INSTANCES_PER_COMMAND);
-      await this.beforeSend?.();
-      const sent = await this.ssm.send(
-        new SendCommandCommand({
-          DocumentName: this.documentName,
-          ...(this.documentVersion ? { DocumentVersion: this.documentVersion } : {}),
-          InstanceIds: [...batch],
-          Parameters: request.parameters,
-          TimeoutSeconds: request.deliveryTimeoutSeconds ?? 600,
-          // Our own waves and slots decide concurrency; one failing node must not stop the others' invocations.
-          MaxConcurrency: String(MAX_INSTANCES_PER_COMMAND),
-          MaxErrors: String(MAX_INSTANCES_PER_COMMAND),
-          Comment: request.comment?.slice(0, 100),
-        }),
-      );
-      ids.push(sent.Command!.CommandId!);
+  /**
+   * Sends ONE command to at most 50 nodes and returns its id. A caller with
+   * more nodes sends batch after batch and stores each id before sending the
+   * next, so a failure (a throttle) on batch k loses nothing of batches 0..k-1.
+   */
+  public async send(request: SendRequest): Promise<string> {
+    if (request.instanceIds.length === 0 || request.instanceIds.length > MAX_INSTANCES_PER_COMMAND) {
+      throw new RangeError(`SendCommand takes 1 to ${MAX_INSTANCES_PER_COMMAND} instance ids, not ${request.instanceIds.length}: send batch by batch (commandBatches)`);
     }
-    return ids;
+    // The fence is checked right before every SendCommand: a task that lost the lock sends nothing.
+    await this.beforeSend?.();
+    const sent = await this.ssm.send(
+      new SendCommandCommand({
+        DocumentName: this.documentName,
+        ...(this.documentVersion ? { DocumentVersion: this.documentVersion } : {}),
+        InstanceIds: [...request.instanceIds],
+        Parameters: request.parameters,
+        TimeoutSeconds: request.deliveryTimeoutSeconds ?? 600,
+        // Our own waves and slots decide concurrency; one failing node must not stop the others' invocations.
+        MaxConcurrency: String(MAX_INSTANCES_PER_COMMAND),
+        MaxErrors: String(MAX_INSTANCES_PER_COMMAND),
+        Comment: request.comment?.slice(0, 100),
+      }),
+    );
+    return sent.Command!.CommandId!;
   }
 
   /** Every invocation of the commands, with its outcome. */

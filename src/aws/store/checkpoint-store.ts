@@ -25,6 +25,8 @@ export interface CheckpointRecord extends CheckpointKey {
   readonly error?: string;
   readonly reason?: string;
   readonly output?: string;
+  /** How far a long step without a command has come (the canary watch: seconds watched so far). */
+  readonly progress?: number;
 }
 
 /** Who writes: only the lock's current (owner, fence) may. */
@@ -96,6 +98,23 @@ export class CheckpointStore {
   public async attachCommand(key: CheckpointKey, guard: WriterGuard, commandId: string): Promise<CheckpointRecord> {
     const current = await this.get(key);
     const next = { ...(current ?? { ...key, attempts: 1, startedAt: new Date().toISOString() }), status: 'RUNNING' as const, fence: guard.fence, commandId };
+    await this.write([next], guard, 'RUNNING');
+    return next;
+  }
+
+  /**
+   * Records how far a RUNNING step without a command has come (the canary
+   * watch's seconds watched), so a rerun or a resume continues from there.
+   */
+  public async recordProgress(key: CheckpointKey, guard: WriterGuard, progress: number): Promise<CheckpointRecord> {
+    const current = await this.get(key);
+    const running = current?.status === 'RUNNING';
+    const next: CheckpointRecord = {
+      ...(running ? current : { ...key, attempts: (current?.attempts ?? 0) + 1, startedAt: new Date().toISOString() }),
+      status: 'RUNNING',
+      fence: guard.fence,
+      progress,
+    };
     await this.write([next], guard, 'RUNNING');
     return next;
   }

@@ -32,7 +32,16 @@ const command = z
   .min(1, { message: 'must not be empty' })
   // Every command reaches a node inside one SendCommand, whose document and parameters share a 64 KB quota.
   .refine(commandFitsStepRunner, { message: `is longer than ${MAX_COMMAND_BYTES} bytes, the most one SSM SendCommand of the step runner can carry (64 KB for the document and its parameters); put the script on the node and call it` });
+/** How long a step may run on a node (SSM's executionTimeout range): past it the step is killed and fails. */
 const timeoutSeconds = z.number().int().min(1).max(172_800);
+
+/** A command that takes a node out of service or brings it back (load balancer, ASG standby, ...). */
+export const nodeCommandSchema = z
+  .object({
+    run: command,
+    timeoutSeconds: timeoutSeconds.optional(),
+  })
+  .strict();
 
 export const policySchema = z
   .object({
@@ -40,7 +49,12 @@ export const policySchema = z
     canaryWatchSeconds: z.number().int().min(0).max(86_400).default(60),
     maxInFlight: countOrPercent.default(1),
     maxFailedNodes: z.number().int().min(0).default(0),
-    drainTimeoutSeconds: z.number().int().min(0).max(86_400).default(300),
+    /** The drain command's timeout when `drain.timeoutSeconds` is not given. */
+    drainTimeoutSeconds: z.number().int().min(1).max(86_400).default(300),
+    /** Takes a node out of service. @default on the simulated fleet only: `cu-node drain` */
+    drain: nodeCommandSchema.optional(),
+    /** Brings a node back into service. @default on the simulated fleet only: `cu-node rejoin` */
+    rejoin: nodeCommandSchema.optional(),
   })
   .strict();
 
@@ -55,10 +69,17 @@ export const platformStepSchema = z
 
 export const healthSchema = z
   .object({
-    http: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, { message: 'must be a URL path such as /health' }).optional(),
+    /** A URL path probed on the node at http://127.0.0.1:<port><path>; healthy = HTTP 200. */
+    http: z.string().regex(/^\/[A-Za-z0-9._~/-]*$/, { message: 'must be a URL path such as /health' }).max(200).optional(),
+    /** The port `http` is probed on. @default on the simulated fleet only: the replica's own port */
+    port: z.number().int().min(1).max(65_535).optional(),
     command: command.optional(),
+    /** How long the check keeps retrying before the replica counts as unhealthy. @default 60 */
+    timeoutSeconds: timeoutSeconds.optional(),
   })
-  .strict();
+  .strict()
+  .refine((h) => !(h.http && h.command), { message: 'give either http or command, not both' })
+  .refine((h) => h.port === undefined || h.http !== undefined, { message: 'port is only used with http' });
 
 export const serviceSchema = z
   .object({

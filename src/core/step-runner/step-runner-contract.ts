@@ -5,10 +5,14 @@ import { IDENTIFIER_PATTERN, RELEASE_PATTERN } from '../manifest/schema';
  * parameters, each with the allowedPattern SSM enforces before anything runs
  * on a node. Names and versions reach nodes only through these.
  */
-export const STEP_KINDS = ['platform', 'service', 'oneoff', 'oneoff-rollback', 'service-rollback', 'hook', 'drain', 'rejoin', 'health'] as const;
+export const STEP_KINDS = ['platform', 'service', 'oneoff', 'oneoff-rollback', 'service-rollback', 'pre-hook', 'post-hook', 'hook', 'drain', 'rejoin', 'health'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
-/** Kinds that always run again (checks), never recorded in the node ledger. */
+/**
+ * Kinds that always run again (checks), never recorded in the node ledger.
+ * Hooks have a kind per phase (`pre-hook`, `post-hook`): a post-update check
+ * named like a pre-update one is its own step with its own ledger entry.
+ */
 export const UNLEDGERED_KINDS: readonly StepKind[] = ['health'];
 
 const source = (pattern: RegExp): string => pattern.source;
@@ -18,6 +22,8 @@ export const STEP_RUNNER_PARAMETER_PATTERNS = {
   Step: source(IDENTIFIER_PATTERN).replace('*$', '{0,62}$'),
   Release: source(RELEASE_PATTERN),
   Previous: `^(${source(RELEASE_PATTERN).slice(1, -1)})?$`,
+  /** Seconds the step may run (SSM's executionTimeout range, as AWS-RunShellScript declares it). */
+  ExecutionTimeout: '^([1-9][0-9]{0,4}|1[0-6][0-9]{4}|17[0-1][0-9]{3}|172[0-7][0-9]{2}|172800)$',
   /**
    * The manifest's command, base64: no quoting problem can reach the shell line.
    * Well-formed base64 of at least one group, with no repeat count above 4: the
@@ -36,7 +42,26 @@ export interface StepInvocation {
   readonly previous?: string;
   /** The shell command from the manifest. */
   readonly script: string;
+  /** The step's timeout on the node: past it SSM kills the step and reports it TimedOut. @default 3600 */
+  readonly timeoutSeconds?: number;
 }
+
+/** What a step gets when the manifest gives no timeout (the document's default). */
+export const DEFAULT_STEP_TIMEOUT_SECONDS = 3600;
+
+/**
+ * The node-side files of the step runner, relative to the node's root (`/` on
+ * a real node, `$CU_NODE_ROOT` on the simulated fleet). The execution log has
+ * one line per real execution of a step's command (not per command received):
+ * `<ISO time> <command id> <update id> <kind> <step>`, written as the command starts; tests and
+ * chaos runs count executions there, independently of the ledger.
+ */
+export const STEP_RUNNER_FILES = {
+  ledger: 'var/lib/cluster-update/ledger',
+  inProgress: 'var/lib/cluster-update/in-progress',
+  locks: 'var/lib/cluster-update/locks',
+  executionLog: 'var/log/cluster-update/executions.log',
+} as const;
 
 /** SendCommand Parameters for one step. */
 export function stepRunnerParameters(invocation: StepInvocation): Record<string, string[]> {
@@ -47,5 +72,6 @@ export function stepRunnerParameters(invocation: StepInvocation): Record<string,
     Release: [invocation.release],
     Previous: [invocation.previous ?? ''],
     Script: [Buffer.from(invocation.script, 'utf8').toString('base64')],
+    ExecutionTimeout: [String(invocation.timeoutSeconds ?? DEFAULT_STEP_TIMEOUT_SECONDS)],
   };
 }

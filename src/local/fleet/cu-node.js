@@ -8,6 +8,7 @@ const http = require('node:http');
 const USAGE = `usage: cu-node platform install <step> <release>
        cu-node service update|stop|start <service> [<release>]
        cu-node service health <service> [<release>]
+       cu-node service port <service>
        cu-node oneoff run|rollback <service> <release>
        cu-node drain | rejoin
        cu-node hook <name>`;
@@ -43,6 +44,30 @@ function route() {
     default:
   }
   return undefined;
+}
+
+// `service port` only reads what the node reports (its replicas' ports): no operation, nothing logged.
+if (group === 'service' && action === 'port' && name) {
+  http
+    .get(`${fleet}/nodes`, (response) => {
+      let text = '';
+      response.on('data', (chunk) => (text += chunk));
+      response.on('end', () => {
+        const self = (JSON.parse(text) || []).find((n) => n.id === node);
+        const service = self && self.services.find((s) => s.name === name);
+        if (!service) {
+          process.stderr.write(`cu-node: ${node} does not host ${name}\n`);
+          process.exit(1);
+        }
+        process.stdout.write(`${service.port}\n`);
+        process.exit(0);
+      });
+    })
+    .on('error', (error) => {
+      process.stderr.write(`cu-node: cannot reach the node agent at ${fleet}: ${error.message}\n`);
+      process.exit(1);
+    });
+  return;
 }
 
 const request = route();

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A simulated long-running service: a small HTTP server on 127.0.0.1 that
-// reports { service, release, node } on /health. Plain JavaScript so it starts
+// reports { service, release, node } on every path (so any `health.http`
+// path a manifest names is answered for real): 200, or 503 when unhealthy. Plain JavaScript so it starts
 // in tens of milliseconds. It exits by itself if the fleet that started it
 // dies, so no orphan outlives a crash.
 'use strict';
@@ -13,7 +14,7 @@ const startedAt = new Date().toISOString();
 
 const server = http.createServer((request, response) => {
   const body = JSON.stringify({ service, release, node, pid: process.pid, startedAt, status: unhealthy ? 'unhealthy' : 'ok' });
-  response.writeHead(unhealthy && request.url === '/health' ? 503 : 200, { 'content-type': 'application/json' });
+  response.writeHead(unhealthy ? 503 : 200, { 'content-type': 'application/json' });
   response.end(body);
 });
 // Keep the port this replica had before when it is still free; another process may have taken it

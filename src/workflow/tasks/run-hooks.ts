@@ -30,7 +30,7 @@ export async function runHooks(context: WorkflowContext, input: RunHooksInput): 
       await context.checkpoints.recordMany(toSkip.map(keyFor), guardOf(input), 'SKIPPED', { reason: 'skipped by operator' });
       continue;
     }
-    const outcome = await runStepOnNodes(context, input, { nodes, keyFor, command: hookCommand(hook), release: record.release, previous: record.previous }, deadline);
+    const outcome = await runStepOnNodes(context, input, { nodes, keyFor, command: hookCommand(hook, input.hookPhase), release: record.release, previous: record.previous }, deadline);
     if (outcome.failed.length > 0) throw new HookFailedError(hook.name, outcome.failed.map((f) => f.error));
     if (outcome.pending.length > 0) return { done: false };
   }

@@ -1,6 +1,9 @@
+import type { NodeClaim } from '../../aws/store/node-slots';
+import type { Manifest } from '../../core/manifest/schema';
+import type { Plan } from '../../core/plan/types';
 import { loadUpdate } from '../load-update';
 import { runStepOnNodes } from '../run-step-on-nodes';
-import { drainCommand, platformCommand, rejoinCommand, type StepCommand } from '../step-scripts';
+import { drainCommand, nodeHealthCommand, platformCommand, rejoinCommand, type StepCommand } from '../step-scripts';
 import { TooManyFailedNodesError } from '../workflow-errors';
 import { guardOf, type TaskInput, type WorkflowContext } from '../workflow-context';
 
@@ -11,13 +14,20 @@ export interface RunWaveInput extends TaskInput {
 /**
  * One platform wave: each node is claimed (node mutex + an outage slot for
  * every service it hosts, all or nothing), drained, given every platform step
- * in order, and rejoined. Nodes that cannot be claimed yet (a service update
- * holds them, or a service is at its outage budget) are taken on the next
- * poll. Unhealthy nodes are skipped and recorded. A graceful stop is honoured
+ * in order, rejoined, and then every service on it is health-checked; only a
+ * node that passed all of that gives its claim back. A node that fails any of
+ * it stays out: its claim is marked failed and keeps counting against every
+ * service's budget (so the next wave cannot take another replica of the same
+ * service below minHealthy) until a resume repairs it. Nodes that cannot be
+ * claimed yet (a service update holds them, or a service is at its outage
+ * budget) are taken on the next poll; nodes that cannot be claimed in this run
+ * at all (held out by a failure) are recorded SKIPPED with the reason.
+ * Unhealthy nodes are skipped and recorded. A graceful stop is honoured
  * before a wave starts.
  */
 export async function runWave(context: WorkflowContext, input: RunWaveInput): Promise<{ done: boolean; stopped: boolean }> {
   const deadline = Date.now() + context.settings.pollBudgetMs;
+  const guard = guardOf(input);
   const { record, plan } = await loadUpdate(context, input.updateId);
   const nodes = plan.waves[input.wave] ?? [];
   const key = (node: string, step: string) => ({ updateId: input.updateId, phase: 'wave' as const, target: node, step });
@@ -30,34 +40,105 @@ export async function runWave(context: WorkflowContext, input: RunWaveInput): Pr
   const unhealthy = nodes.filter((n) => plan.unhealthyNodes.includes(n));
   for (const node of unhealthy) {
     const existing = await context.checkpoints.get(key(node, 'node'));
-    if (!existing) await context.checkpoints.skip(key(node, 'node'), guardOf(input), { reason: `${node} was unhealthy when the update was planned` });
+    if (!existing) await context.checkpoints.skip(key(node, 'node'), guard, { reason: `${node} was unhealthy when the update was planned` });
   }
-  const hosted = new Map(nodes.map((n) => [n, Object.entries(plan.placement).filter(([, on]) => on.includes(n)).map(([name]) => ({ name, budget: plan.outageBudget[name]! }))]));
-  const claim = (node: string) => ({ cluster: input.cluster, updateId: input.updateId, node, holder: `wave#${input.wave}`, services: hosted.get(node)! });
-
+  const claim = (node: string): NodeClaim => ({
+    cluster: input.cluster,
+    updateId: input.updateId,
+    owner: input.owner,
+    fence: input.fence,
+    node,
+    holder: `wave#${input.wave}`,
+    services: hostedServices(plan, node).map((name) => ({ name, budget: plan.outageBudget[name]! })),
+    ttlSeconds: context.settings.leaseSeconds,
+  });
   const steps: { name: string; command: StepCommand }[] = [
-    { name: 'drain', command: drainCommand(context.settings) },
+    { name: 'drain', command: drainCommand(record.manifest) },
     ...record.manifest.platform.map((p) => ({ name: `platform-${p.name}`, command: platformCommand(record.manifest, p.name) })),
-    { name: 'rejoin', command: rejoinCommand(context.settings) },
+    { name: 'rejoin', command: rejoinCommand(record.manifest) },
   ];
-  let remaining = nodes.filter((n) => !unhealthy.includes(n));
+
+  // A node is settled in this run once its `node` checkpoint says so (SUCCEEDED, or FAILED / SKIPPED with this fence).
+  const settled = async (node: string) => {
+    const c = await context.checkpoints.get(key(node, 'node'));
+    return c?.status === 'SUCCEEDED' || ((c?.status === 'FAILED' || c?.status === 'SKIPPED') && c.fence === guard.fence);
+  };
+  let remaining: string[] = [];
+  for (const node of nodes) if (!unhealthy.includes(node) && !(await settled(node))) remaining.push(node);
+
   while (remaining.length > 0 && Date.now() < deadline) {
     const claimed: string[] = [];
-    for (const node of remaining) if (await context.slots.tryClaim(claim(node))) claimed.push(node);
+    for (const node of remaining) {
+      const result = await context.slots.tryClaim(claim(node));
+      if (result.granted) claimed.push(node);
+      else if (result.blockedByFailure) {
+        await context.checkpoints.skip(key(node, 'node'), guard, { reason: `not taken out in this run: ${result.blockedByFailure}` });
+        remaining = remaining.filter((n) => n !== node);
+      }
+    }
     let active = claimed;
+    const failures = new Map<string, string>();
+    const keep = (outcome: { succeeded: readonly string[]; failed: readonly { node: string; error: string }[] }) => {
+      for (const f of outcome.failed) failures.set(f.node, f.error);
+      active = active.filter((n) => outcome.succeeded.includes(n));
+    };
     for (const step of steps) {
       if (active.length === 0) break;
       const outcome = await runStepOnNodes(context, input, { nodes: active, keyFor: (n) => key(n, step.name), command: step.command, release: record.release, previous: record.previous }, deadline);
       if (outcome.pending.length > 0) return { done: false, stopped: false };
-      active = active.filter((n) => outcome.succeeded.includes(n));
+      keep(outcome);
     }
-    for (const node of claimed) await context.slots.release(claim(node));
+    // Health after the rejoin, every service on the node in one step: a platform step that broke a service is this node's failure.
+    const checked = await Promise.all(
+      active.map(async (node) => {
+        const services = hostedServices(plan, node).map((name) => serviceOf(record.manifest, name));
+        if (services.length === 0) return { succeeded: [node], failed: [], pending: [] };
+        return runStepOnNodes(context, input, { nodes: [node], keyFor: (n) => key(n, 'health'), command: nodeHealthCommand(services, { expectRelease: false }), release: record.release, previous: record.previous }, deadline);
+      }),
+    );
+    if (checked.some((c) => c.pending.length > 0)) return { done: false, stopped: false };
+    keep({ succeeded: checked.flatMap((c) => c.succeeded), failed: checked.flatMap((c) => c.failed) });
+    for (const node of claimed) {
+      const error = failures.get(node);
+      if (error === undefined) {
+        await context.slots.release(claim(node));
+        await succeedNode(context, input, key(node, 'node'));
+      } else {
+        await context.slots.markFailed(claim(node), error);
+        await failNode(context, input, key(node, 'node'), error);
+      }
+    }
     remaining = remaining.filter((n) => !claimed.includes(n));
     await assertFailureBudget(context, input, record.manifest.policy.maxFailedNodes);
     if (remaining.length > 0) await new Promise((r) => setTimeout(r, context.settings.pollIntervalMs));
   }
   await context.locks.renew({ ...input, leaseSeconds: context.settings.leaseSeconds });
   return { done: remaining.length === 0, stopped: false };
+}
+
+function hostedServices(plan: Plan, node: string): string[] {
+  return Object.entries(plan.placement).filter(([, on]) => on.includes(node)).map(([name]) => name);
+}
+
+function serviceOf(manifest: Manifest, name: string) {
+  return manifest.services.find((s) => s.name === name)!;
+}
+
+type WaveKey = { updateId: string; phase: 'wave'; target: string; step: string };
+
+/** The node passed everything (on a resume, after a failure of an earlier run). */
+async function succeedNode(context: WorkflowContext, input: TaskInput, key: WaveKey): Promise<void> {
+  const current = await context.checkpoints.get(key);
+  if (current?.status === 'SUCCEEDED') return;
+  if (current?.status === 'FAILED' || current?.status === 'SKIPPED') await context.checkpoints.begin(key, guardOf(input));
+  await context.checkpoints.succeed(key, guardOf(input));
+}
+
+async function failNode(context: WorkflowContext, input: TaskInput, key: WaveKey, error: string): Promise<void> {
+  const current = await context.checkpoints.get(key);
+  if (current?.status === 'FAILED' && current.fence === input.fence) return;
+  await context.checkpoints.begin(key, guardOf(input));
+  await context.checkpoints.fail(key, guardOf(input), { error });
 }
 
 async function assertFailureBudget(context: WorkflowContext, input: TaskInput, maxFailedNodes: number): Promise<void> {

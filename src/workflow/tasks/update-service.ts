@@ -1,3 +1,4 @@
+import type { NodeClaim } from '../../aws/store/node-slots';
 import { canaryStepName } from '../../core/workflow/canary-steps';
 import { loadUpdate } from '../load-update';
 import { runStepOnNodes } from '../run-step-on-nodes';
@@ -13,7 +14,9 @@ export interface UpdateServiceInput extends TaskInput {
  * already ran it). A long-running service is updated replica by replica, at
  * most its outage budget at a time, each replica claimed with the node mutex
  * and an outage slot (so platform waves and service updates together never
- * take more replicas out than allowed), then health-checked. A failure is
+ * take more replicas out than allowed), then health-checked before its claim
+ * is given back. A replica that fails stays out (its claim marked failed,
+ * still counted against the budget) until a resume repairs it. A failure is
  * recorded and returned, never thrown: the Map goes on with the other
  * services, and the next level skips this one's dependents.
  */
@@ -43,35 +46,65 @@ export async function updateService(context: WorkflowContext, input: UpdateServi
     return { done: true, failed: false };
   }
 
-  const skipCanary = await canaryDone(canaryStepName({ kind: 'health', service: service.name }));
+  // The canary's replica is done when it passed its check while serving (the last canary step of the service).
+  const skipCanary = await canaryDone(canaryStepName({ kind: 'serving-health', service: service.name }));
   const replicas = (plan.placement[service.name] ?? []).filter((n) => !plan.unhealthyNodes.includes(n) && !(skipCanary && n === plan.canary));
   const budget = Math.max(1, plan.outageBudget[service.name] ?? 1);
-  const claim = (node: string) => ({ cluster: input.cluster, updateId: input.updateId, node, holder: `service#${service.name}`, services: [{ name: service.name, budget }] });
+  const holder = `service#${service.name}`;
+  const claim = (node: string): NodeClaim => ({
+    cluster: input.cluster,
+    updateId: input.updateId,
+    owner: input.owner,
+    fence: input.fence,
+    node,
+    holder,
+    services: [{ name: service.name, budget }],
+    ttlSeconds: context.settings.leaseSeconds,
+  });
+  const replicaDone = async (node: string) => (await context.checkpoints.get(replicaKey('health')(node)))?.status === 'SUCCEEDED';
+
+  // What this service holds, read from the slot items: a replica that passed its check but whose claim was
+  // never given back (the task was retried in between) is given back now.
+  for (const [node, entry] of (await context.slots.held(input.updateId, [service.name])).get(service.name) ?? []) {
+    if (entry.holder === holder && !entry.failed && (await replicaDone(node))) await context.slots.release(claim(node));
+  }
   let remaining: string[] = [];
-  for (const node of replicas) if ((await context.checkpoints.get(replicaKey('health')(node)))?.status !== 'SUCCEEDED') remaining.push(node);
+  for (const node of replicas) if (!(await replicaDone(node))) remaining.push(node);
+  const blocked: string[] = [];
 
   while (remaining.length > 0 && Date.now() < deadline) {
     const claimed: string[] = [];
     for (const node of remaining) {
       if (claimed.length >= budget) break;
-      if (await context.slots.tryClaim(claim(node))) claimed.push(node);
+      const result = await context.slots.tryClaim(claim(node));
+      if (result.granted) claimed.push(node);
+      else if (result.blockedByFailure) {
+        blocked.push(result.blockedByFailure);
+        remaining = remaining.filter((n) => n !== node);
+      }
     }
     if (claimed.length > 0) {
       const updated = await runStepOnNodes(context, input, { nodes: claimed, keyFor: replicaKey('update'), command: serviceCommand(service), release: record.release, previous: record.previous }, deadline);
       if (updated.pending.length > 0) return { done: false, failed: false };
-      const healthy = updated.failed.length === 0
-        ? await runStepOnNodes(context, input, { nodes: claimed, keyFor: replicaKey('health'), command: healthCommand(service), release: record.release, previous: record.previous }, deadline)
+      const healthy = updated.succeeded.length > 0
+        ? await runStepOnNodes(context, input, { nodes: updated.succeeded, keyFor: replicaKey('health'), command: healthCommand(service, { expectRelease: true }), release: record.release, previous: record.previous }, deadline)
         : undefined;
       if (healthy && healthy.pending.length > 0) return { done: false, failed: false };
-      for (const node of claimed) await context.slots.release(claim(node));
       const failures = [...updated.failed, ...(healthy?.failed ?? [])];
+      // A replica that failed stays out (its slot held and marked) until a resume repairs it; the others are given back.
+      for (const node of claimed) {
+        const failure = failures.find((f) => f.node === node);
+        if (failure) await context.slots.markFailed(claim(node), failure.error);
+        else await context.slots.release(claim(node));
+      }
       if (failures.length > 0) return fail(failures.map((f) => f.error).join('; '));
       remaining = remaining.filter((n) => !claimed.includes(n));
-    } else {
+    } else if (remaining.length > 0) {
       await new Promise((r) => setTimeout(r, context.settings.pollIntervalMs));
     }
   }
   if (remaining.length > 0) return { done: false, failed: false };
+  if (blocked.length > 0) return fail(`some replicas cannot be taken out in this run: ${blocked.join('; ')}`);
   await context.checkpoints.succeed(serviceKey, guard);
   return { done: true, failed: false };
 }

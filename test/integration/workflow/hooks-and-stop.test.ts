@@ -49,7 +49,7 @@ describe('pre-update checks and a graceful stop', () => {
 
     harness.fleet.clearFaults();
     await harness.updates.requestStop('graceful-stop', false);
-    const resumed = await harness.redrive(started.executionArn);
+    const resumed = await harness.resume('graceful-stop');
     expect(resumed.status, await harness.explain('graceful-stop', resumed)).toBe('SUCCEEDED');
     expect((await harness.fleet.status()).every((n) => n.release === '7.3.0')).toBe(true);
   });

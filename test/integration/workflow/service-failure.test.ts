@@ -37,7 +37,7 @@ describe('a failed one-off migration, then resume', () => {
 
     const updatesBefore = harness.count('service-update', 'coordinator');
     harness.fleet.clearFaults();
-    const resumed = await harness.redrive(started.executionArn);
+    const resumed = await harness.resume(started.updateId);
     expect(resumed.status).toBe('SUCCEEDED');
     expect(harness.count('service-update', 'coordinator')).toBe(updatesBefore);
     expect(harness.count('oneoff-run', 'metadata-migrate-7-2')).toBe(1);

@@ -6,6 +6,7 @@ import { createAwsClients, type AwsClients } from '../../../src/aws/clients';
 import { CheckpointStore } from '../../../src/aws/store/checkpoint-store';
 import { LockStore } from '../../../src/aws/store/lock-store';
 import { UpdateStore } from '../../../src/aws/store/update-store';
+import { resumeUpdate } from '../../../src/cli/operations/resume-update';
 import { startUpdate, type StartedUpdate } from '../../../src/cli/operations/start-update';
 import type { Target } from '../../../src/cli/target';
 import { parseInventory } from '../../../src/core/inventory/parse-inventory';
@@ -60,7 +61,17 @@ export class WorkflowHarness {
     }
   }
 
-  /** `resume`: RedriveExecution, then wait for the end. */
+  /**
+   * `cluster-update resume`, as the CLI does it (src/cli/operations/resume-update.ts): a FAILED execution gets
+   * a new execution under the same update id (a new owner, so a new fence: steps that failed are sent again),
+   * an interrupted one is redriven; then wait for the end.
+   */
+  public async resume(updateId: string): Promise<DescribeExecutionCommandOutput> {
+    const resumed = await resumeUpdate(this.target, { updateId });
+    return this.finished(resumed.executionArn);
+  }
+
+  /** RedriveExecution of the same execution (what `resume` does for an interrupted one), then wait for the end. */
   public async redrive(executionArn: string): Promise<DescribeExecutionCommandOutput> {
     await this.clients.sfn.send(new RedriveExecutionCommand({ executionArn }));
     return this.finished(executionArn);

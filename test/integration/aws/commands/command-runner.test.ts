@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CommandRunner } from '../../../../src/aws/commands/command-runner';
+import { CommandRunner, commandBatches } from '../../../../src/aws/commands/command-runner';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { readSsmInventory } from '../../../../src/aws/inventory/ssm-inventory';
 import { stepRunnerParameters } from '../../../../src/core/step-runner/step-runner-contract';
@@ -43,11 +43,15 @@ describe('CommandRunner and the SSM inventory against the emulator and the real 
     expect(inventory.nodes[59]!.healthy).toBe(false); // its agent is offline
   });
 
-  it('sends one command per 50 nodes and reports each node\'s outcome; a failing node does not stop the others', async () => {
+  it('sends one command per batch of at most 50 nodes and reports each node\'s outcome; a failing node does not stop the others', async () => {
     fleet.injectFault({ kind: 'fail', operation: 'platform-install', node: 'node-7' });
     const ids = Array.from({ length: 59 }, (_, i) => `node-${i + 1}`);
-    const commandIds = await runner.send({ instanceIds: ids, parameters: stepRunnerParameters({ updateId: 'u1', kind: 'platform', step: 'config', release: '2.0.0', script: 'cu-node platform install config "$CU_RELEASE"' }) });
-    expect(commandIds).toHaveLength(2);
+    const parameters = stepRunnerParameters({ updateId: 'u1', kind: 'platform', step: 'config', release: '2.0.0', script: 'cu-node platform install config "$CU_RELEASE"' });
+    await expect(runner.send({ instanceIds: ids, parameters })).rejects.toThrow(/1 to 50 instance ids, not 59/);
+    const batches = commandBatches(ids);
+    expect(batches.map((b) => b.length)).toEqual([50, 9]);
+    const commandIds: string[] = [];
+    for (const batch of batches) commandIds.push(await runner.send({ instanceIds: batch, parameters }));
     const results = await runner.waitFor(commandIds, 60_000, 100);
     expect(results).toHaveLength(59);
     expect(results.filter((r) => r.outcome === 'failed').map((r) => r.instanceId)).toEqual(['node-7']);
@@ -57,7 +61,7 @@ describe('CommandRunner and the SSM inventory against the emulator and the real 
 
   it('re-attaching to a command id reads the same results without running anything again', async () => {
     const before = fleet.operations().length;
-    const commandIds = await runner.send({ instanceIds: ['node-1'], parameters: stepRunnerParameters({ updateId: 'u2', kind: 'platform', step: 'config', release: '3.0.0', script: 'cu-node platform install config "$CU_RELEASE"' }) });
+    const commandIds = [await runner.send({ instanceIds: ['node-1'], parameters: stepRunnerParameters({ updateId: 'u2', kind: 'platform', step: 'config', release: '3.0.0', script: 'cu-node platform install config "$CU_RELEASE"' }) })];
     const first = await runner.waitFor(commandIds, 30_000, 100);
     const again = await runner.results(commandIds);
     expect(again).toEqual(first);
@@ -66,7 +70,7 @@ describe('CommandRunner and the SSM inventory against the emulator and the real 
 
   it('a budget that runs out returns the pending invocations as they are', async () => {
     fleet.injectFault({ kind: 'slow', operation: 'hook', delayMs: 3000 });
-    const commandIds = await runner.send({ instanceIds: ['node-3'], parameters: stepRunnerParameters({ updateId: 'u3', kind: 'hook', step: 'smoke', release: '2.0.0', script: 'cu-node hook smoke' }) });
+    const commandIds = [await runner.send({ instanceIds: ['node-3'], parameters: stepRunnerParameters({ updateId: 'u3', kind: 'hook', step: 'smoke', release: '2.0.0', script: 'cu-node hook smoke' }) })];
     const results = await runner.waitFor(commandIds, 300, 100);
     expect(results[0]!.outcome).toBe('pending');
     await runner.cancel(commandIds);

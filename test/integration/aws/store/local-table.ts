@@ -8,6 +8,8 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../src/local/local-cre
 export interface LocalTable {
   readonly tableName: string;
   readonly documents: DynamoDBDocumentClient;
+  /** DynamoDB Local's endpoint, for tests that build their own clients. */
+  readonly endpoint: string;
   stop(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function startLocalTable(tableName = 'cluster-update-test'): Promis
   return {
     tableName,
     documents,
+    endpoint: db.endpoint,
     async stop() {
       client.destroy();
       await db.stop();

@@ -1,6 +1,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LockStore } from '../../../../src/aws/store/lock-store';
 import { NodeSlots } from '../../../../src/aws/store/node-slots';
 import { DynamoDbFaultProxy } from '../../../../src/local/dynamodb/dynamodb-fault-proxy';
 import { DynamoDbLocal } from '../../../../src/local/dynamodb/dynamodb-local';
@@ -37,7 +38,9 @@ describe('node slots when DynamoDB reports a TransactionConflict', () => {
 
   it('a release cancelled by a conflict is retried: the node and its slot are free afterwards', async () => {
     const slots = new NodeSlots({ documents: proxied, tableName: 'slots-table' });
-    const claim = { cluster: 'c', updateId: 'u', node: 'n1', holder: 'wave#1', services: [{ name: 'search', budget: 1 }] };
+    // Claims are fenced: they are written only while (owner, fence) hold the cluster's lock.
+    const grant = await new LockStore({ documents: direct, tableName: 'slots-table' }).acquire({ cluster: 'c', updateId: 'u', owner: 'arn:exec:u', leaseSeconds: 60 });
+    const claim = { cluster: 'c', updateId: 'u', owner: 'arn:exec:u', fence: grant.fence, node: 'n1', holder: 'wave#1', services: [{ name: 'search', budget: 1 }] };
     expect(await slots.tryClaim(claim)).toBe(true);
     conflictNext = true;
     await slots.release(claim);

@@ -14,10 +14,13 @@ const manifest = parseManifest(readFileSync(join(root, 'release-7.2.0.yaml'), 'u
 const plan = planUpdate(manifest, parseInventory(readFileSync(join(root, 'inventory.yaml'), 'utf8')));
 
 describe('canary steps', () => {
-  it('drains, installs the platform in order, updates its services in DAG order with the one-offs they need, checks health, watches, rejoins', () => {
+  it('drains, installs the platform in order, updates and checks its services in DAG order with the one-offs they need, rejoins, watches while serving, checks again', () => {
     const names = canarySteps(manifest, plan).map(canaryStepName);
     expect(names.slice(0, 5)).toEqual(['drain', 'platform-system-packages', 'platform-config', 'platform-python-packages', 'platform-node-agent']);
-    expect(names.slice(-2)).toEqual(['watch', 'rejoin']);
+    const rejoin = names.indexOf('rejoin');
+    expect(names[rejoin + 1]).toBe('watch');
+    expect(names.slice(rejoin + 2)).toEqual(names.filter((n) => n.startsWith('health-')).map((n) => `serving-${n}`));
+    expect(names.indexOf('health-search')).toBe(names.indexOf('service-search') + 1);
     // node-1 hosts metadata and search, which need both migrations; the migrations come before them.
     for (const [before, after] of [['oneoff-metadata-migrate-7-2', 'service-metadata'], ['service-metadata', 'oneoff-search-index-migrate-7-2'], ['oneoff-search-index-migrate-7-2', 'service-search'], ['service-search', 'service-tql']]) {
       expect(names.indexOf(before!)).toBeLessThan(names.indexOf(after!));
@@ -54,10 +57,16 @@ describe('service levels', () => {
     expect(summary.cause).toMatch(/^failed: metadata-migrate-7-2; skipped: .*search/);
   });
 
-  it('on resume, updated services are left alone and failed or skipped ones run again', () => {
-    const states = new Map<string, ServiceState>([['coordinator', 'UPDATED'], ['metadata-migrate-7-2', 'FAILED'], ['auth', 'SKIPPED']]);
+  it('on resume, updated services are left alone and those of an earlier run (passed as PENDING) run again', () => {
+    const states = new Map<string, ServiceState>([['coordinator', 'UPDATED'], ['metadata-migrate-7-2', 'PENDING'], ['auth', 'PENDING']]);
     const decision = decideLevel(['auth', 'coordinator', 'metadata-migrate-7-2', 'metrics-exporter'], graph, states, order);
-    expect(decision).toEqual({ run: ['auth', 'metadata-migrate-7-2', 'metrics-exporter'], skip: [], done: ['coordinator'] });
+    expect(decision).toEqual({ run: ['auth', 'metadata-migrate-7-2', 'metrics-exporter'], skip: [], done: ['coordinator'], failed: [] });
+  });
+
+  it('a service that FAILED in this run (on the canary) is not run again within it', () => {
+    const states = new Map<string, ServiceState>([['metadata-migrate-7-2', 'FAILED']]);
+    const decision = decideLevel(['coordinator', 'metadata-migrate-7-2'], graph, states, order);
+    expect(decision).toEqual({ run: ['coordinator'], skip: [], done: [], failed: ['metadata-migrate-7-2'] });
   });
 
   it('for any failure set, a service is skipped exactly when one of its ancestors failed', () => {

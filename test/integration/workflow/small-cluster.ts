@@ -1,0 +1,35 @@
+import { parseInventory } from '../../../src/core/inventory/parse-inventory';
+import type { Inventory } from '../../../src/core/inventory/schema';
+import { parseManifest } from '../../../src/core/manifest/parse-manifest';
+import type { Manifest } from '../../../src/core/manifest/schema';
+
+/**
+ * A three-node cluster small enough for quick integration tests: `api` needs
+ * the one-off `migrate`, `web` is independent; node-1 (the canary) hosts both.
+ */
+export const smallInventory = (): Inventory =>
+  parseInventory(`
+nodes:
+  - { id: node-1, services: [api, web] }
+  - { id: node-2, services: [api, web] }
+  - { id: node-3, services: [web] }
+`);
+
+/** The small cluster's manifest; `extra` is YAML merged over the defaults section by section (as text). */
+export function smallManifest(parts: { release?: string; previous?: string; platform?: string; services?: string; hooks?: string; policy?: string } = {}): Manifest {
+  return parseManifest(`
+release: "${parts.release ?? '7.2.0'}"
+previous: "${parts.previous ?? '7.1.3'}"
+cluster: small
+policy:
+${parts.policy ?? '  canary: node-1\n  canaryWatchSeconds: 0\n  maxInFlight: 1\n  maxFailedNodes: 0'}
+platform:
+${parts.platform ?? '  - { name: config, run: cu-node platform install config "$CU_RELEASE" }'}
+services:
+${parts.services ?? `  - { name: migrate, oneOff: true, run: cu-node oneoff run migrate "$CU_RELEASE", rollback: cu-node oneoff rollback migrate "$CU_RELEASE" }
+  - { name: api, dependsOn: [migrate], minHealthy: 1, health: { http: /health } }
+  - { name: web, minHealthy: 1, health: { http: /health } }`}
+hooks:
+${parts.hooks ?? '  preUpdate: []\n  postUpdate: []'}
+`);
+}
