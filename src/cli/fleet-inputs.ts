@@ -7,8 +7,9 @@ import { parseInventory } from '../core/inventory/parse-inventory';
 import type { Inventory } from '../core/inventory/schema';
 import { parseManifest } from '../core/manifest/parse-manifest';
 import type { Manifest } from '../core/manifest/schema';
+import { PACKAGE_ROOT } from '../package-root';
 
-const EXAMPLES = resolve(__dirname, '..', '..', 'examples', 'analytics-cluster');
+const EXAMPLES = resolve(PACKAGE_ROOT, 'examples', 'analytics-cluster');
 export const DEFAULT_MANIFEST = resolve(EXAMPLES, 'release-7.2.0.yaml');
 export const DEFAULT_INVENTORY = resolve(EXAMPLES, 'inventory.yaml');
 

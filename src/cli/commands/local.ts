@@ -6,9 +6,10 @@ import { InputError } from '../../core/errors';
 import { isProcessAlive, readLocalState, removeLocalState, resolveRunDirectory, stateFile, writeLocalState, type LocalState } from '../../local/local-state';
 import { DEFAULT_MANIFEST, loadFleetInputs, fleetInputOptions, type FleetInputOptions } from '../fleet-inputs';
 import { waitForPortsClosed } from '../../local/port-check';
+import { PACKAGE_ROOT } from '../../package-root';
 import { registerLocalFault } from './local-fault';
 
-const BIN = resolve(__dirname, '..', '..', '..', 'bin', 'cluster-update.js');
+const BIN = resolve(PACKAGE_ROOT, 'bin', 'cluster-update.js');
 const START_TIMEOUT_MS = 120_000;
 
 /** `local up` is already running in that run directory. */
