@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 // runtime) on 127.0.0.1, so they get longer timeouts and run in forked workers.
 export default defineConfig({
   test: {
+    // Compiles dist/ first: the binary the tests spawn runs the compiled code.
+    globalSetup: ['test/global-setup.ts'],
     include: ['test/unit/**/*.test.ts', 'test/constructs/**/*.test.ts', 'test/integration/**/*.test.ts'],
     pool: 'forks',
     maxWorkers: 2,

@@ -6,8 +6,10 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLUSTER_TAG } from '../src/aws/inventory/ssm-inventory';
+import { PACKAGE_ROOT } from '../src/package-root';
 import { markLocalHandler } from './private/local-handler';
 
 /** The workflow's tasks; each is one Lambda function with its handler in lambdas/<name>.ts. */
@@ -29,7 +31,13 @@ export interface TaskFunctionsProps {
  * SendCommand only with the step-runner document and only on instances tagged
  * with a cluster, and the read-only SSM calls that have no resource scoping.
  */
-const PROJECT_ROOT = join(__dirname, '..');
+const PROJECT_ROOT = PACKAGE_ROOT;
+/**
+ * npm never publishes package-lock.json, so an installed package has none. The lock file only tells bundling
+ * which package manager to use; the local runtime synthesizes this stack without bundling, so there package.json
+ * stands in for it (npm, the default).
+ */
+const LOCK_FILE = [join(PROJECT_ROOT, 'package-lock.json'), join(PROJECT_ROOT, 'package.json')].find((file) => existsSync(file))!;
 
 export class TaskFunctions extends Construct {
   public readonly functions: Readonly<Record<TaskName, NodejsFunction>>;
@@ -41,10 +49,10 @@ export class TaskFunctions extends Construct {
     const functions = {} as Record<TaskName, NodejsFunction>;
     for (const task of TASKS) {
       const fn = new NodejsFunction(this, pascal(task), {
-        entry: join(__dirname, '..', 'lambdas', `${task}.ts`),
+        entry: join(PROJECT_ROOT, 'lambdas', `${task}.ts`),
         // Explicit, so synth (and the local runtime, which synthesizes this stack) works from any working directory.
         projectRoot: PROJECT_ROOT,
-        depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+        depsLockFilePath: LOCK_FILE,
         handler: 'handler',
         runtime: Runtime.NODEJS_24_X,
         memorySize: 512,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InputError } from '../core/errors';
@@ -8,8 +8,10 @@ import { parseInventory } from '../core/inventory/parse-inventory';
 import type { Inventory } from '../core/inventory/schema';
 import { parseManifest } from '../core/manifest/parse-manifest';
 import type { Manifest } from '../core/manifest/schema';
+import { assertInputSize, decodeInputText } from '../core/yaml/input-text';
+import { PACKAGE_ROOT } from '../package-root';
 
-const EXAMPLES = resolve(__dirname, '..', '..', 'examples', 'analytics-cluster');
+const EXAMPLES = resolve(PACKAGE_ROOT, 'examples', 'analytics-cluster');
 export const DEFAULT_MANIFEST = resolve(EXAMPLES, 'release-7.2.0.yaml');
 export const DEFAULT_INVENTORY = resolve(EXAMPLES, 'inventory.yaml');
 
@@ -53,14 +55,19 @@ export function parseWholeNumber(value: string): number {
   return parsed;
 }
 
+/** The text of an input file: refused when missing, too large for its kind (before it is read) or not UTF-8. */
 export function readInputFile(kind: string, file: string): string {
   const path = resolve(file);
   if (!existsSync(path)) throw new InputFileError(kind, file, 'not found');
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    assertInputSize(kind, file, statSync(path).size);
+    bytes = readFileSync(path);
   } catch (error) {
+    if (error instanceof InputError) throw error;
     throw new InputFileError(kind, file, (error as Error).message);
   }
+  return decodeInputText(kind, file, bytes);
 }
 
 /**

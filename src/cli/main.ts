@@ -3,8 +3,11 @@ import { ClusterUpdateError } from '../core/errors';
 import { EXIT_OK, exitCodeFor } from './exit-codes';
 import { registerCommands } from './commands';
 
-/** Builds the `cluster-update` program; exported so tests can run it in-process. */
-export function buildProgram(): Command {
+/**
+ * Builds the `cluster-update` program; exported so tests can run it in-process. With `argv`, only the module of
+ * the command it runs is loaded (see commands/index.ts); without, every command.
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command('cluster-update')
     .description('Update a whole cluster — platform and services — with a canary, rolling waves, a service DAG, checkpoints and resume.')
     .showHelpAfterError('(run with --help for usage)')
@@ -15,13 +18,13 @@ export function buildProgram(): Command {
         'Try it: cluster-update demo   or   cluster-update local up && cluster-update start --watch',
     )
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, argv);
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function run(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;

@@ -28,13 +28,56 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
-/** A manifest or inventory that does not validate; lists every issue found. */
+/** How many issues a ValidationError's message lists before "… and N more" (all stay in `issues`). */
+export const LISTED_ISSUES = 20;
+
+/**
+ * A manifest or inventory that does not validate; `issues` holds every issue found. The message is one line
+ * for one issue (`m.yaml is invalid: services[3].minHealthy: expected an integer ≥ 0, got 1.5`), else a header
+ * and the first LISTED_ISSUES, so a file with thousands of problems does not flood the terminal.
+ */
 export class ValidationError extends InputError {
   public readonly issues: readonly ValidationIssue[];
   public constructor(source: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
-    super(`${source} is invalid:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`, options);
+    super(validationMessage(source, issues), options);
     this.name = 'ValidationError';
     this.issues = issues;
+  }
+}
+
+function validationMessage(source: string, issues: readonly ValidationIssue[]): string {
+  if (issues.length === 1) return `${source} is invalid: ${issues[0]!.path}: ${issues[0]!.message}`;
+  const listed = issues.slice(0, LISTED_ISSUES).map((i) => `  - ${i.path}: ${i.message}`);
+  if (issues.length > LISTED_ISSUES) listed.push(`  … and ${issues.length - LISTED_ISSUES} more`);
+  return `${source} is invalid: ${issues.length} problems:\n${listed.join('\n')}`;
+}
+
+/** An input file is larger than anything sensible of its kind; refused before it is parsed. */
+export class InputTooLargeError extends InputError {
+  public readonly file: string;
+  public readonly bytes: number;
+  public readonly limitBytes: number;
+  public constructor(kind: string, file: string, bytes: number, limitBytes: number) {
+    super(`${kind} file ${file} is ${mebibytes(bytes)}; a ${kind} may be at most ${mebibytes(limitBytes)}`);
+    this.name = 'InputTooLargeError';
+    this.file = file;
+    this.bytes = bytes;
+    this.limitBytes = limitBytes;
+  }
+}
+
+function mebibytes(bytes: number): string {
+  const value = bytes / (1024 * 1024);
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} MiB`;
+}
+
+/** An input file is not UTF-8 text (UTF-16, binary, a broken byte sequence). */
+export class InputEncodingError extends InputError {
+  public readonly file: string;
+  public constructor(kind: string, file: string, reason: string) {
+    super(`${kind} file ${file} ${reason}; save it as UTF-8`);
+    this.name = 'InputEncodingError';
+    this.file = file;
   }
 }
 

@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BenchModule } from './bench-module';
 import { plannerBench } from './planner.bench';
+import { startupBench } from './startup.bench';
 import { workflowHistoryBench } from './workflow-history.bench';
 
 /**
@@ -11,7 +12,7 @@ import { workflowHistoryBench } from './workflow-history.bench';
  * noisy, so benchmarks report ratios measured in one run and counts that do not
  * depend on speed, not absolute times alone.
  */
-const modules: readonly BenchModule[] = [plannerBench, workflowHistoryBench];
+const modules: readonly BenchModule[] = [plannerBench, workflowHistoryBench, startupBench];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -5,10 +5,12 @@ import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors';
 import { isProcessAlive, readLocalState, removeLocalState, resolveRunDirectory, stateFile, writeLocalState, type LocalState } from '../../local/local-state';
 import { DEFAULT_MANIFEST, loadFleetInputs, fleetInputOptions, type FleetInputOptions } from '../fleet-inputs';
+import { lambdaRuntimeNode } from '../../local/lambda-runtime-node';
 import { waitForPortsClosed } from '../../local/port-check';
+import { PACKAGE_ROOT } from '../../package-root';
 import { registerLocalFault } from './local-fault';
 
-const BIN = resolve(__dirname, '..', '..', '..', 'bin', 'cluster-update.js');
+const BIN = resolve(PACKAGE_ROOT, 'bin', 'cluster-update.js');
 const START_TIMEOUT_MS = 120_000;
 
 /** `local up` is already running in that run directory. */
@@ -90,7 +92,8 @@ export async function localUp(options: UpOptions): Promise<LocalState> {
   if (options.inventory) args.push('--inventory', resolve(options.inventory));
   if (options.nodes !== undefined) args.push('--nodes', String(options.nodes));
   if (options.persistent !== false) args.push('--persistent');
-  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
+  // The runtime runs the Lambda handlers in-process: on the Lambda runtime's Node major when it is installed.
+  const child = spawn(lambdaRuntimeNode() ?? process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
   child.unref();
 
   const deadline = Date.now() + START_TIMEOUT_MS;

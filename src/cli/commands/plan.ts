@@ -54,7 +54,10 @@ export function renderPlan(manifest: Manifest, plan: Plan, inventory?: Inventory
       if (service.oneOff) lines.push(`    ${name.padEnd(28)} one-off on ${plan.oneOffNodes[name]}${service.rollback ? '' : ' (irreversible)'}${after}`);
       else {
         const nodes = plan.placement[name] ?? [];
-        lines.push(`    ${name.padEnd(28)} ${nodes.length} replica${nodes.length === 1 ? '' : 's'} (${nodes.join(', ')}), minHealthy ${service.minHealthy}, up to ${plan.outageBudget[name]} out at once${after}`);
+        const replicas = `${nodes.length} replica${nodes.length === 1 ? '' : 's'} (${nodes.join(', ')})`;
+        // Unhealthy nodes are left alone by an update, so a service hosted only there is not updated (docs/manifest.md).
+        if (nodes.every((node) => plan.unhealthyNodes.includes(node))) lines.push(`    ${name.padEnd(28)} ${replicas}, not updated: every replica is on an unhealthy node (${nodes.join(', ')})${after}`);
+        else lines.push(`    ${name.padEnd(28)} ${replicas}, minHealthy ${service.minHealthy}, up to ${plan.outageBudget[name]} out at once${after}`);
       }
     }
   });

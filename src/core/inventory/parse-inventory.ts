@@ -8,8 +8,9 @@ export function parseInventory(text: string, source = 'inventory'): Inventory {
 }
 
 export function toInventory(data: unknown, source = 'inventory'): Inventory {
-  const parsed = inventorySchema.safeParse(data ?? {});
-  if (!parsed.success) throw new ValidationError(source, zodIssues(parsed.error));
+  const input = data ?? {};
+  const parsed = inventorySchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(source, zodIssues(parsed.error, inventorySchema, input));
   const issues: ValidationIssue[] = [];
   const first = new Map<string, number>();
   parsed.data.nodes.forEach((node, i) => {

@@ -14,8 +14,9 @@ export function parseManifest(text: string, source = 'manifest'): Manifest {
 
 /** Validates already-parsed data (e.g. a manifest read back from the update record). */
 export function toManifest(data: unknown, source = 'manifest'): Manifest {
-  const parsed = manifestSchema.safeParse(data ?? {});
-  if (!parsed.success) throw new ValidationError(source, zodIssues(parsed.error));
+  const input = data ?? {};
+  const parsed = manifestSchema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(source, zodIssues(parsed.error, manifestSchema, input));
   validateManifest(parsed.data, source);
   return parsed.data;
 }

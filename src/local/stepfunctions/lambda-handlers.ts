@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { require as tsxRequire } from 'tsx/cjs/api';
 import { LOCAL_HANDLER_METADATA_KEY } from '../../../lib/private/local-handler';
@@ -49,13 +50,16 @@ function isCdkSingleton(resource: { Properties?: Record<string, unknown> }): boo
   return code?.ZipFile !== undefined;
 }
 
-/** Imports a handler module through tsx (so .ts sources run as they are) and wraps it with a Lambda-like context. */
+/** Imports a handler module (compiled JS when present, else the .ts source through tsx) and wraps it with a Lambda-like context. */
 export function loadHandler(fn: LocalFunction, repoRoot: string): (event: unknown) => Promise<unknown> {
   const path = isAbsolute(fn.entry) ? fn.entry : join(repoRoot, fn.entry);
   let handler: LambdaHandler | undefined;
   return async (event: unknown) => {
     if (!handler) {
-      const module = tsxRequire(path, __filename) as Record<string, unknown>;
+      // The compiled CLI (dist/) runs the compiled handler beside it; the sources run the .ts through tsx.
+      const compiled = path.replace(/\.ts$/, '.js');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const module = (existsSync(compiled) ? require(compiled) : tsxRequire(path, __filename)) as Record<string, unknown>;
       if (typeof module.handler !== 'function') throw new Error(`${fn.entry} exports no function 'handler'`);
       handler = module.handler as LambdaHandler;
     }
