@@ -62,27 +62,7 @@ export class LocalRuntime {
       const ssm = await SsmEmulator.start({ fleet, documents: Object.fromEntries(documents.map((d) => [d.name, d.content])) });
       stopOnFailure.push(() => ssm.stop());
 
-      const stepFunctions = await LocalStepFunctions.start({
-        template,
-        repoRoot: REPO_ROOT,
-        waitScale: props.waitScale ?? 0.02,
-        retryScale: props.waitScale ?? 0.02,
-        environment: {
-          AWS_REGION: LOCAL_REGION,
-          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-          AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
-          CLUSTER_UPDATE_LOCAL: '1',
-          // Local polls are short so progress is quick; handler logs stay quiet unless asked for.
-          POLL_BUDGET_SECONDS: '20',
-          POLL_INTERVAL_MS: '150',
-          POWERTOOLS_LOG_LEVEL: process.env.CLUSTER_UPDATE_LOG_LEVEL ?? 'SILENT',
-          // No CloudWatch here: EMF metric lines would only clutter the terminal (and cost a checkpoint query per update end).
-          POWERTOOLS_METRICS_DISABLED: 'true',
-          ...props.handlerEnvironment,
-        },
-      });
+      const stepFunctions = await startStepFunctions({ template, dynamodbEndpoint: dynamodb.endpoint, ssmEndpoint: ssm.endpoint, waitScale: props.waitScale, handlerEnvironment: props.handlerEnvironment });
       const stateMachineArn = Object.values(stepFunctions.stateMachineArns)[0];
       if (!stateMachineArn) throw new Error('the synthesized stack declares no state machine');
       return new LocalRuntime({
@@ -158,8 +138,44 @@ export class LocalRuntime {
   }
 }
 
+/**
+ * The Step Functions runtime of the template with the handlers pointed at the
+ * given endpoints; `executionsDirectory` makes its executions durable.
+ */
+export async function startStepFunctions(props: {
+  template: CloudFormationTemplate;
+  dynamodbEndpoint: string;
+  ssmEndpoint: string;
+  waitScale?: number;
+  handlerEnvironment?: Readonly<Record<string, string>>;
+  executionsDirectory?: string;
+}): Promise<LocalStepFunctions> {
+  return LocalStepFunctions.start({
+    template: props.template,
+    repoRoot: REPO_ROOT,
+    waitScale: props.waitScale ?? 0.02,
+    retryScale: props.waitScale ?? 0.02,
+    executionsDirectory: props.executionsDirectory,
+    environment: {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: props.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SSM: props.ssmEndpoint,
+      CLUSTER_UPDATE_LOCAL: '1',
+      // Local polls are short so progress is quick; handler logs stay quiet unless asked for.
+      POLL_BUDGET_SECONDS: '20',
+      POLL_INTERVAL_MS: '150',
+      POWERTOOLS_LOG_LEVEL: process.env.CLUSTER_UPDATE_LOG_LEVEL ?? 'SILENT',
+      // No CloudWatch here: EMF metric lines would only clutter the terminal (and cost a checkpoint query per update end).
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      ...props.handlerEnvironment,
+    },
+  });
+}
+
 /** Creates every DynamoDB table the template declares, as declared; returns the (first) table name. */
-async function createTables(template: CloudFormationTemplate, endpoint: string): Promise<string> {
+export async function createTables(template: CloudFormationTemplate, endpoint: string): Promise<string> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
     const names: string[] = [];

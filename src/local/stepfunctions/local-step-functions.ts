@@ -1,11 +1,13 @@
 import { AwsServiceError, startAwsJsonServer } from '../http/aws-json-server';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local-credentials';
 import { findResources, resolveValue, resourceArn, type CloudFormationTemplate } from '../template';
+import { ExecutionJournal } from './execution-journal';
 import { loadHandler, localFunctions } from './lambda-handlers';
 import { LocalExecution, type ExecutionStatus } from './local-execution';
 import { installPromiseWithResolvers } from './promise-with-resolvers';
 import { indexStates, type StateInfo } from './state-index';
 import type { ExecutionStatistics } from './execution-history';
+import type { JournaledExecution } from './execution-journal';
 
 export interface LocalStepFunctionsProps {
   /** The synthesized CloudFormation template of the stack. */
@@ -18,6 +20,11 @@ export interface LocalStepFunctionsProps {
   readonly waitScale?: number;
   /** Multiplies every Retry pause. @default 1 */
   readonly retryScale?: number;
+  /**
+   * Keep executions here, so they survive a crash of this process: on start,
+   * executions journaled as RUNNING run again from their input. @default memory only
+   */
+  readonly executionsDirectory?: string;
 }
 
 interface LocalStateMachine {
@@ -64,6 +71,7 @@ export class LocalStepFunctions {
     });
     local.endpoint = server.url;
     local.closeServer = server.close;
+    local.continueJournaledExecutions();
     return local;
   }
 
@@ -76,9 +84,11 @@ export class LocalStepFunctions {
   private readonly handlers = new Map<string, (input: unknown) => Promise<unknown>>();
   private readonly waitScale: number;
   private readonly retryScale: number;
+  private readonly journal?: ExecutionJournal;
 
   private constructor(props: LocalStepFunctionsProps) {
     this.waitScale = props.waitScale ?? 1;
+    this.journal = props.executionsDirectory ? new ExecutionJournal(props.executionsDirectory) : undefined;
     this.retryScale = props.retryScale ?? 1;
     const environment: Record<string, string> = {};
     for (const fn of localFunctions(props.template)) {
@@ -99,7 +109,10 @@ export class LocalStepFunctions {
     }
   }
 
-  /** Stops running executions and the endpoint. */
+  /** ARNs of the executions that were RUNNING when an earlier run of this runtime died and now run again. */
+  public readonly continuedAfterCrash: string[] = [];
+
+  /** Stops running executions (recorded ABORTED, so `resume` redrives them) and the endpoint. */
   public async stop(): Promise<void> {
     for (const execution of this.executions.values()) execution.stop('LocalRuntimeStopped', 'the local runtime was stopped');
     await Promise.allSettled([...this.executions.values()].map((e) => e.finished));
@@ -147,6 +160,13 @@ export class LocalStepFunctions {
       if (existing.status === 'RUNNING' && existing.props.input === executionInput) return { executionArn: arn, startDate: seconds(existing.startDate) };
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
+    const execution = this.createExecution(machine, name, executionInput);
+    this.executions.set(arn, execution);
+    execution.start();
+    return { executionArn: arn, startDate: seconds(execution.startDate) };
+  }
+
+  private createExecution(machine: LocalStateMachine, name: string, input: string, restored?: JournaledExecution): LocalExecution {
     const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     const waitOverrides: Record<string, number> = {};
     const retryOverrides: Record<string, number> = {};
@@ -159,13 +179,25 @@ export class LocalStepFunctions {
         retryOverrides[stateName] = Math.round((first?.IntervalSeconds ?? 1) * 1000 * this.retryScale);
       }
     }
-    const execution = new LocalExecution({
+    const arn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:${name}`;
+    return new LocalExecution({
       arn, name, stateMachineArn: machine.arn, stateMachineName: machine.name, definition: machine.definition, states: machine.states,
-      input: executionInput, taskHandlers, waitOverrides, retryOverrides,
+      input, taskHandlers, waitOverrides, retryOverrides, journal: this.journal, restored,
     });
-    this.executions.set(arn, execution);
-    execution.start();
-    return { executionArn: arn, startDate: seconds(execution.startDate) };
+  }
+
+  /** Loads the journal; what was RUNNING when the last runtime died runs again (see LocalExecution.continueAfterCrash). */
+  private continueJournaledExecutions(): void {
+    for (const journaled of this.journal?.load() ?? []) {
+      const machine = this.machines.get(journaled.stateMachineArn);
+      if (!machine) continue; // a state machine this template no longer has: nothing can run it
+      const execution = this.createExecution(machine, journaled.name, journaled.input, journaled);
+      this.executions.set(execution.props.arn, execution);
+      if (execution.status === 'RUNNING') {
+        execution.continueAfterCrash();
+        this.continuedAfterCrash.push(execution.props.arn);
+      }
+    }
   }
 
   private taskHandler(info: StateInfo): (input: unknown) => Promise<unknown> {
