@@ -72,18 +72,29 @@ export class FleetSupervisor {
     return { supervisor: await FleetSupervisor.start(runDirectory, spec), attached: false };
   }
 
-  /** The supervisor of this run directory, if its process lives and its fleet answers. */
+  /**
+   * The supervisor of this run directory, if its process lives and its controller answers. A live
+   * supervisor is never doubled (two fleets on one set of node roots would fight): a slow one (a loaded
+   * machine) is waited for, one that never answers is stopped before a new one starts.
+   */
   public static async findRunning(runDirectory: string): Promise<FleetSupervisor | undefined> {
     const state = readFleetState(runDirectory);
     if (!state || !isProcessAlive(state.pid)) return undefined;
-    try {
-      const response = await fetch(`${state.fleetUrl}/nodes`, { signal: AbortSignal.timeout(10_000) });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    } catch (error) {
-      process.stderr.write(`the fleet supervisor ${state.pid} does not answer at ${state.fleetUrl} (${(error as Error).message}); starting a new fleet\n`);
-      return undefined;
+    const deadline = Date.now() + 30_000;
+    let lastError = '';
+    while (Date.now() < deadline && isProcessAlive(state.pid)) {
+      try {
+        // Any HTTP answer will do (an unknown route is cheap; /nodes probes every replica).
+        await fetch(`${state.fleetUrl}/ping`, { signal: AbortSignal.timeout(5_000) });
+        return new FleetSupervisor(runDirectory, state);
+      } catch (error) {
+        lastError = (error as Error).message;
+        await new Promise((r) => setTimeout(r, 500));
+      }
     }
-    return new FleetSupervisor(runDirectory, state);
+    process.stderr.write(`the fleet supervisor ${state.pid} does not answer at ${state.fleetUrl} (${lastError}); stopping it and starting a new fleet\n`);
+    await stopProcess(state.pid, 10_000);
+    return undefined;
   }
 
   private static async start(runDirectory: string, spec: FleetSpec): Promise<FleetSupervisor> {

@@ -27,6 +27,8 @@ describe('a crash of the local control plane mid-update', () => {
   const endpoints = new Set<string>();
 
   afterAll(async () => {
+    // What the two background processes said, for whoever reads a failure of this test.
+    for (const log of ['local.log', 'fleet.log']) process.stdout.write(`--- ${log}\n${(() => { try { return readFileSync(join(runDirectory, log), 'utf8'); } catch { return ''; } })()}`);
     await cli.run(['local', 'down']);
     for (const leftover of findRunProcesses(runDirectory)) process.kill(leftover.pid, 'SIGKILL');
     rmSync(runDirectory, { recursive: true, force: true });
