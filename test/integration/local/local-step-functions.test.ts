@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -102,4 +102,50 @@ describe('local Step Functions endpoint with the real @aws-sdk/client-sfn', () =
     expect(JSON.parse(described.definition!).StartAt).toBe('Init');
     await expect(client.send(new DescribeExecutionCommand({ executionArn: `${machine.replace(':stateMachine:', ':execution:')}:nope` }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
   });
+});
+
+describe('durable local executions (the journal under the run directory)', () => {
+  it('an execution RUNNING when the runtime died runs again from its input under the same ARN; an ended one is kept as it was; a clean stop journals ABORTED', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'cu-sfn-journal-'));
+    const directory = join(scratch, 'executions');
+    const template = synthesizeFixtureTemplate();
+    const options = { template, repoRoot: join(__dirname, '../../..'), waitScale: 0.2, retryScale: 0.01, executionsDirectory: directory };
+    const first = await LocalStepFunctions.start(options);
+    const machine = Object.values(first.stateMachineArns)[0]!;
+    let client = new SFNClient({ endpoint: first.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const { executionArn: done } = await client.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'ended', input: JSON.stringify({ mode: 'ok', marker: join(scratch, 'm1') }) }));
+    await first.waitForExecution(done!);
+    const { executionArn: interrupted, startDate } = await client.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'interrupted', input: JSON.stringify({ mode: 'ok', marker: join(scratch, 'm2') }) }));
+    // A crash: this instance stops answering and its journal is what is left. (Stopping it cleanly would journal ABORTED.)
+    const journaled = JSON.parse(readFileSync(join(directory, `${machine.split(':').pop()}--interrupted.json`), 'utf8')) as { status: string };
+    expect(journaled.status).toBe('RUNNING');
+    const eventsBefore = readFileSync(join(directory, `${machine.split(':').pop()}--interrupted.events.jsonl`), 'utf8').split('\n').filter(Boolean).length;
+    expect(eventsBefore).toBeGreaterThan(0);
+    client.destroy();
+    const copy = join(scratch, 'after-crash');
+    cpSync(directory, copy, { recursive: true }); // the journal as the crash left it
+    await first.stop();
+
+    const second = await LocalStepFunctions.start({ ...options, executionsDirectory: copy });
+    client = new SFNClient({ endpoint: second.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    try {
+      expect(second.continuedAfterCrash).toEqual([interrupted]);
+      const ended = await client.send(new DescribeExecutionCommand({ executionArn: done }));
+      expect(ended.status).toBe('SUCCEEDED');
+      await second.waitForExecution(interrupted!);
+      const rerun = await client.send(new DescribeExecutionCommand({ executionArn: interrupted }));
+      expect(rerun.status).toBe('SUCCEEDED');
+      expect(rerun.startDate?.getTime()).toBe(startDate?.getTime());
+      const events = (await client.send(new GetExecutionHistoryCommand({ executionArn: interrupted, maxResults: 1000 }))).events!;
+      expect(events.length).toBeGreaterThan(eventsBefore);
+      expect(events.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(2); // the first run and the re-run
+      expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
+      // The first instance's clean stop journaled ABORTED in its own directory.
+      expect(JSON.parse(readFileSync(join(directory, `${machine.split(':').pop()}--interrupted.json`), 'utf8')).status).toBe('ABORTED');
+    } finally {
+      client.destroy();
+      await second.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
