@@ -149,3 +149,29 @@ describe('durable local executions (the journal under the run directory)', () =>
     }
   }, 120_000);
 });
+
+describe('Lambda as on AWS in the local runtime', () => {
+  // https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html: the invocation ends at the configured
+  // timeout; https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html: Step Functions sees `Sandbox.Timedout`.
+  it('a handler that runs past the function timeout fails the task with Sandbox.Timedout', async () => {
+    const template = synthesizeFixtureTemplate();
+    const [flakyId] = Object.entries(template.Resources ?? {}).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('Flaky'))!;
+    (template.Resources![flakyId]!.Properties as Record<string, unknown>).Timeout = 2;
+    const local = await LocalStepFunctions.start({ template, repoRoot: join(__dirname, '../../..'), waitScale: 0.01, retryScale: 0.01 });
+    const client = new SFNClient({ endpoint: local.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const machine = Object.values(local.stateMachineArns)[0]!;
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'times-out', input: JSON.stringify({ mode: 'sleep', marker: '/nonexistent' }) }));
+      const started = Date.now();
+      await local.waitForExecution(executionArn!);
+      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described.status).toBe('FAILED');
+      expect(described.error).toBe('Sandbox.Timedout');
+      expect(described.cause).toMatch(/Task timed out after 2\.00 seconds/);
+      expect(Date.now() - started).toBeLessThan(25_000); // not the handler's 30 s
+    } finally {
+      client.destroy();
+      await local.stop();
+    }
+  }, 120_000);
+});
