@@ -132,6 +132,17 @@ export class LocalExecution {
     this.abortRun?.();
   }
 
+  /**
+   * A terminal failure no Catch can handle (States.DataLimitExceeded, States.Runtime): the execution fails at
+   * once with that error, as on AWS, whatever the definition's Retry and Catch say.
+   */
+  public failTerminally(error: string, cause: string): void {
+    if (this.status !== 'RUNNING') return;
+    this.finish('FAILED', error, cause);
+    this.history.add('ExecutionFailed', { executionFailedEventDetails: { error, cause } });
+    this.abortRun?.();
+  }
+
   public redrive(): void {
     this.redriveCount += 1;
     this.redriveDate = new Date();

@@ -44,6 +44,12 @@ export class ConflictingHandlerEnvironmentError extends Error {
   }
 }
 
+/**
+ * The largest state input or output Step Functions accepts: 256 KiB of UTF-8.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html (payload size)
+ */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+
 const seconds = (date?: Date): number | undefined => (date ? date.getTime() / 1000 : undefined);
 const TERMINAL_REDRIVABLE: ReadonlySet<ExecutionStatus> = new Set(['FAILED', 'ABORTED', 'TIMED_OUT']);
 
@@ -170,8 +176,9 @@ export class LocalStepFunctions {
     const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     const waitOverrides: Record<string, number> = {};
     const retryOverrides: Record<string, number> = {};
+    let execution: LocalExecution | undefined;
     for (const [stateName, info] of machine.states) {
-      if (info.lambdaArn) taskHandlers[stateName] = this.taskHandler(info);
+      if (info.lambdaArn) taskHandlers[stateName] = withPayloadLimit(stateName, this.taskHandler(info), () => execution);
       const state = findState(machine.definition, stateName);
       if (info.type === 'Wait' && typeof state?.Seconds === 'number') waitOverrides[stateName] = Math.round(state.Seconds * 1000 * this.waitScale);
       if (Array.isArray(state?.Retry)) {
@@ -180,10 +187,10 @@ export class LocalStepFunctions {
       }
     }
     const arn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:${name}`;
-    return new LocalExecution({
+    return (execution = new LocalExecution({
       arn, name, stateMachineArn: machine.arn, stateMachineName: machine.name, definition: machine.definition, states: machine.states,
       input, taskHandlers, waitOverrides, retryOverrides, journal: this.journal, restored,
-    });
+    }));
   }
 
   /** Loads the journal; what was RUNNING when the last runtime died runs again (see LocalExecution.continueAfterCrash). */
@@ -272,6 +279,25 @@ export class LocalStepFunctions {
     const machine = this.machine(input.stateMachineArn);
     return { stateMachineArn: machine.arn, name: machine.name, status: 'ACTIVE', definition: machine.definitionString, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`, type: 'STANDARD', creationDate: seconds(machine.createdAt) };
   }
+}
+
+/**
+ * A task result larger than MAX_PAYLOAD_BYTES fails the execution with
+ * States.DataLimitExceeded, a terminal error that no Retry or Catch (not even
+ * States.ALL) handles, as on AWS.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ */
+function withPayloadLimit(stateName: string, handler: (input: unknown) => Promise<unknown>, execution: () => LocalExecution | undefined): (input: unknown) => Promise<unknown> {
+  return async (input) => {
+    const output = await handler(input);
+    const bytes = Buffer.byteLength(JSON.stringify(output ?? null), 'utf8');
+    if (bytes > MAX_PAYLOAD_BYTES) {
+      const cause = `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit (${bytes} > ${MAX_PAYLOAD_BYTES}).`;
+      execution()?.failTerminally('States.DataLimitExceeded', cause);
+      throw Object.assign(new Error(cause), { name: 'States.DataLimitExceeded' });
+    }
+    return output;
+  };
 }
 
 /** Finds a state's definition by name anywhere in the definition (names are unique). */

@@ -174,4 +174,22 @@ describe('Lambda as on AWS in the local runtime', () => {
       await local.stop();
     }
   }, 120_000);
+
+  // https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html: 256 KiB per state input or output.
+  it('a task result over 256 KiB fails the execution with States.DataLimitExceeded', async () => {
+    const local = await LocalStepFunctions.start({ template: synthesizeFixtureTemplate(), repoRoot: join(__dirname, '../../..'), waitScale: 0.01, retryScale: 0.01 });
+    const client = new SFNClient({ endpoint: local.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const machine = Object.values(local.stateMachineArns)[0]!;
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'too-big', input: JSON.stringify({ mode: 'big', marker: '/nonexistent' }) }));
+      await local.waitForExecution(executionArn!);
+      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described.status).toBe('FAILED');
+      expect(described.error).toBe('States.DataLimitExceeded');
+      expect(described.cause).toContain("'MaybeFail' returned a result with a size exceeding");
+    } finally {
+      client.destroy();
+      await local.stop();
+    }
+  }, 120_000);
 });
