@@ -62,8 +62,12 @@ export function register(program: Command): void {
     .description('stop everything `local up` started; leaves no process or port behind')
     .option('--run-dir <dir>', 'run directory')
     .action(async (options: { runDir?: string }) => {
-      const state = await localDown(resolveRunDirectory(options.runDir));
-      process.stdout.write(state ? `local runtime stopped (pid ${state.pid})\n` : 'the local runtime was not running\n');
+      const stopped = await localDown(resolveRunDirectory(options.runDir));
+      process.stdout.write(
+        !stopped ? 'the local runtime was not running\n'
+        : stopped.pid !== undefined ? `local runtime stopped (pid ${stopped.pid})\n`
+        : `the local runtime was not running; stopped ${stopped.leftovers} process(es) a crash left behind\n`,
+      );
     });
 
   local
@@ -126,7 +130,7 @@ export async function localUp(options: UpOptions): Promise<LocalState> {
 }
 
 /** Stops the control plane and the fleet (both, also after a crash of one), waits for every port to close. */
-export async function localDown(runDirectory: string): Promise<LocalState | undefined> {
+export async function localDown(runDirectory: string): Promise<{ pid?: number; leftovers: number } | undefined> {
   const state = safeReadState(runDirectory);
   const leftovers = staleRunProcesses(runDirectory, { includeFleet: true });
   if (!state && leftovers.length === 0) return undefined;
@@ -135,7 +139,7 @@ export async function localDown(runDirectory: string): Promise<LocalState | unde
   await Promise.all(staleRunProcesses(runDirectory, { includeFleet: true }).map((p) => stopProcess(p.pid, 5_000)));
   removeLocalState(runDirectory);
   if (state) await waitForPortsClosed(Object.values(state.endpoints), 10_000);
-  return state ?? ({ pid: leftovers[0]!.pid } as LocalState);
+  return { pid: state?.pid, leftovers: leftovers.length };
 }
 
 async function serve(options: UpOptions): Promise<void> {
