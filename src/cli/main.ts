@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { ClusterUpdateError } from '../core/errors';
 import { EXIT_OK, exitCodeFor } from './exit-codes';
 import { registerCommands } from './commands';
+import { describeFailure } from './user-facing-errors';
 
 /**
  * Builds the `cluster-update` program; exported so tests can run it in-process. With `argv`, only the module of
@@ -30,8 +30,10 @@ export async function run(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK;
   } catch (error) {
     if (error instanceof CommanderError) return exitCodeFor(error); // commander already printed it
-    const message = error instanceof ClusterUpdateError ? error.message : error instanceof Error ? error.stack ?? error.message : String(error);
-    process.stderr.write(`cluster-update: ${message}\n`);
-    return exitCodeFor(error);
+    const failure = describeFailure(error);
+    process.stderr.write(`cluster-update: ${failure.message}\n`);
+    // The trace is for whoever debugs this code, never for the operator's terminal by default.
+    if (process.env.CLUSTER_UPDATE_DEBUG === '1' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return failure.exitCode;
   }
 }

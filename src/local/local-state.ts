@@ -28,6 +28,28 @@ export interface LocalState {
   readonly nodes: readonly string[];
   /** The manifest the fleet was started with; `start` uses it when no -m is given. */
   readonly manifestPath?: string;
+  /**
+   * The fleet supervisor: the process that runs the simulated nodes, their
+   * services and the SSM service that reaches them. It outlives the control
+   * plane (`pid`), as a real cluster outlives its orchestrator; `local down` stops both.
+   */
+  readonly fleetPid?: number;
+}
+
+/** The state.json of a crashed runtime: its process is gone. */
+export class LocalRuntimeCrashedError extends InputError {
+  public constructor(public readonly runDirectory: string, public readonly pid: number) {
+    super(`the local runtime in ${runDirectory} is not running: its process ${pid} is gone (state.json is stale, it crashed or was killed); run \`cluster-update local up\`${runDirectoryFlag(runDirectory)} to restart it, a running update continues where it was`);
+    this.name = 'LocalRuntimeCrashedError';
+  }
+}
+
+/** state.json is there but cannot be read. */
+export class LocalStateUnreadableError extends InputError {
+  public constructor(public readonly runDirectory: string, reason: string) {
+    super(`the local runtime's ${join(runDirectory, 'state.json')} cannot be read (${reason}); run \`cluster-update local down\`${runDirectoryFlag(runDirectory)} and \`local up\` again`);
+    this.name = 'LocalStateUnreadableError';
+  }
 }
 
 /** The local runtime is not running where the command looked. */
@@ -60,7 +82,26 @@ export function writeLocalState(state: LocalState): void {
 export function readLocalState(runDirectory: string): LocalState {
   const file = stateFile(runDirectory);
   if (!existsSync(file)) throw new LocalRuntimeNotRunningError(runDirectory);
-  return JSON.parse(readFileSync(file, 'utf8')) as LocalState;
+  let state: LocalState;
+  try {
+    state = JSON.parse(readFileSync(file, 'utf8')) as LocalState;
+  } catch (error) {
+    throw new LocalStateUnreadableError(runDirectory, (error as Error).message);
+  }
+  if (typeof state?.pid !== 'number' || typeof state.endpoints?.stepfunctions !== 'string') throw new LocalStateUnreadableError(runDirectory, 'it is not a state file of this version');
+  return state;
+}
+
+/** readLocalState, and the runtime that wrote it must still be running (else LocalRuntimeCrashedError). */
+export function readLiveLocalState(runDirectory: string): LocalState {
+  const state = readLocalState(runDirectory);
+  if (!isProcessAlive(state.pid)) throw new LocalRuntimeCrashedError(runDirectory, state.pid);
+  return state;
+}
+
+/** ` --run-dir D` unless D is where the CLI looks by default. */
+export function runDirectoryFlag(runDirectory: string): string {
+  return resolve(runDirectory) === resolveRunDirectory() ? '' : ` --run-dir ${runDirectory}`;
 }
 
 export function removeLocalState(runDirectory: string): void {
@@ -71,8 +112,13 @@ export function removeLocalState(runDirectory: string): void {
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, but not ours to signal
+  }
+  // A zombie (exited, not yet reaped by its parent) still answers signal 0 but runs nothing.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
-    return false;
+    return true; // no /proc here: trust the signal
   }
 }

@@ -74,30 +74,7 @@ export class LocalRuntime {
       const ec2 = await Ec2StandIn.start({ fleet });
       stopOnFailure.push(() => ec2.stop());
 
-      const stepFunctions = await LocalStepFunctions.start({
-        template,
-        repoRoot: REPO_ROOT,
-        waitScale: props.waitScale ?? 0.02,
-        retryScale: props.waitScale ?? 0.02,
-        environment: {
-          AWS_REGION: LOCAL_REGION,
-          AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-          // Through the fault proxy, so the handlers meet DynamoDB's conflicts and throttling when they are switched on.
-          AWS_ENDPOINT_URL_DYNAMODB: dynamodbProxy.endpoint,
-          AWS_ENDPOINT_URL_SSM: ssm.endpoint,
-          AWS_ENDPOINT_URL_EC2: ec2.endpoint,
-          CLUSTER_UPDATE_LOCAL: '1',
-          // Local polls are short so progress is quick; handler logs stay quiet unless asked for.
-          POLL_BUDGET_SECONDS: '20',
-          POLL_INTERVAL_MS: '150',
-          POWERTOOLS_LOG_LEVEL: process.env.CLUSTER_UPDATE_LOG_LEVEL ?? 'SILENT',
-          // No CloudWatch here: EMF metric lines would only clutter the terminal (and cost a checkpoint query per update end).
-          POWERTOOLS_METRICS_DISABLED: 'true',
-          ...operatorSettings(process.env),
-          ...props.handlerEnvironment,
-        },
-      });
+      const stepFunctions = await startStepFunctions({ template, dynamodbEndpoint: dynamodbProxy.endpoint, ssmEndpoint: ssm.endpoint, ec2Endpoint: ec2.endpoint, waitScale: props.waitScale, handlerEnvironment: props.handlerEnvironment });
       const stateMachineArn = Object.values(stepFunctions.stateMachineArns)[0];
       if (!stateMachineArn) throw new Error('the synthesized stack declares no state machine');
       return new LocalRuntime({
@@ -213,8 +190,47 @@ function operatorSettings(env: NodeJS.ProcessEnv): Record<string, string> {
   return settings;
 }
 
+/**
+ * The Step Functions runtime of the template with the handlers pointed at the
+ * given endpoints; `executionsDirectory` makes its executions durable.
+ */
+export async function startStepFunctions(props: {
+  template: CloudFormationTemplate;
+  dynamodbEndpoint: string;
+  ssmEndpoint: string;
+  ec2Endpoint?: string;
+  waitScale?: number;
+  handlerEnvironment?: Readonly<Record<string, string>>;
+  executionsDirectory?: string;
+}): Promise<LocalStepFunctions> {
+  return LocalStepFunctions.start({
+    template: props.template,
+    repoRoot: REPO_ROOT,
+    waitScale: props.waitScale ?? 0.02,
+    retryScale: props.waitScale ?? 0.02,
+    executionsDirectory: props.executionsDirectory,
+    environment: {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: props.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SSM: props.ssmEndpoint,
+      ...(props.ec2Endpoint ? { AWS_ENDPOINT_URL_EC2: props.ec2Endpoint } : {}),
+      CLUSTER_UPDATE_LOCAL: '1',
+      // Local polls are short so progress is quick; handler logs stay quiet unless asked for.
+      POLL_BUDGET_SECONDS: '20',
+      POLL_INTERVAL_MS: '150',
+      POWERTOOLS_LOG_LEVEL: process.env.CLUSTER_UPDATE_LOG_LEVEL ?? 'SILENT',
+      // No CloudWatch here: EMF metric lines would only clutter the terminal (and cost a checkpoint query per update end).
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      ...operatorSettings(process.env),
+      ...props.handlerEnvironment,
+    },
+  });
+}
+
 /** Creates every DynamoDB table the template declares, as declared; returns the (first) table name. */
-async function createTables(template: CloudFormationTemplate, endpoint: string): Promise<string> {
+export async function createTables(template: CloudFormationTemplate, endpoint: string): Promise<string> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
     const names: string[] = [];

@@ -10,7 +10,8 @@ import { describeExecution } from '../operations/read-update';
 import { startUpdate } from '../operations/start-update';
 import { watchUpdate } from '../operations/watch-update';
 import { localTarget } from '../targets/resolve-target';
-import { createProgressRenderer, SILENT_PROGRESS } from '../progress/progress-renderer';
+import { createProgressRenderer, SILENT_PROGRESS, type ProgressRenderer } from '../progress/progress-renderer';
+import { exitCodeForSignal, onTerminationSignal, type TerminationSignal } from '../termination-signals';
 
 interface DemoOptions extends FleetInputOptions {
   readonly keep?: boolean;
@@ -42,15 +43,42 @@ async function demo(options: DemoOptions): Promise<number> {
   const say = (line: string) => {
     if (!options.json) process.stdout.write(`${line}\n`);
   };
-  say(`starting the local runtime: DynamoDB Local, SSM emulator, ${inputs.inventory.nodes.length} simulated nodes at ${inputs.manifest.previous ?? inputs.manifest.release}, Step Functions`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand (aws-cdk-lib)
-  const { LocalRuntime: Runtime } = require('../../local/runtime') as typeof import('../../local/runtime');
-  const runtime: LocalRuntime = await Runtime.start({ runDirectory, manifest: inputs.manifest, inventory: inputs.inventory });
-  const target = localTarget(runtime.describe(process.pid));
+  let runtime: LocalRuntime | undefined;
+  let target: ReturnType<typeof localTarget> | undefined;
+  let tornDown: Promise<void> | undefined;
+  const tearDown = (): Promise<void> =>
+    (tornDown ??= (async () => {
+      target?.clients.destroy();
+      await runtime?.stop();
+      if (options.keep) removeLocalState(runDirectory);
+      if (temporary) rmSync(temporary, { recursive: true, force: true });
+    })());
+  // SIGINT/SIGTERM at any moment (a CI timeout, Ctrl-C): stop watching, tear down every stand-in and child, exit 130/143.
+  let interrupted: TerminationSignal | undefined;
+  let keepRunning: (() => void) | undefined;
+  const stopListening = onTerminationSignal(async (signal) => {
+    interrupted = signal;
+    if (keepRunning) return keepRunning(); // --keep: the normal way to end; teardown follows below
+    process.stderr.write(`\ncluster-update demo: ${signal}: stopping the local runtime\n`);
+    if (!runtime) return; // still starting: torn down as soon as the start returns
+    await tearDown();
+    process.exit(exitCodeForSignal(signal));
+  });
   try {
+    say(`starting the local runtime: DynamoDB Local, SSM emulator, ${inputs.inventory.nodes.length} simulated nodes at ${inputs.manifest.previous ?? inputs.manifest.release}, Step Functions`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand (aws-cdk-lib)
+    const { LocalRuntime: Runtime } = require('../../local/runtime') as typeof import('../../local/runtime');
+    runtime = await Runtime.start({ runDirectory, manifest: inputs.manifest, inventory: inputs.inventory });
+    if (interrupted) {
+      await tearDown();
+      return exitCodeForSignal(interrupted);
+    }
+    target = localTarget(runtime.describe(process.pid));
+    // Suggested commands must reach this runtime: with --keep it stays up in runDirectory; without, nothing will be there.
+    const suffix = options.keep ? ` --run-dir ${runDirectory}` : '';
     const started = await startUpdate(target, { manifest: inputs.manifest, skipChecks: options.skipCheck });
     say(`update ${started.updateId}: ${inputs.manifest.cluster} ${inputs.manifest.previous ?? '?'} → ${inputs.manifest.release}, canary ${started.plan.canary}, ${started.plan.waves.length} waves, ${started.plan.serviceOrder.flat().length} services in ${started.plan.serviceOrder.length} levels`);
-    const view = await watchUpdate(target, started.updateId, { renderer: options.json ? SILENT_PROGRESS : createProgressRenderer(process.stdout), executionArn: started.executionArn, intervalMs: 500 });
+    const view = await watchUpdate(target, started.updateId, { renderer: options.json ? SILENT_PROGRESS : demoRenderer(options.keep === true), executionArn: started.executionArn, intervalMs: 500, commandSuffix: suffix });
     const execution = await describeExecution(target, started.executionArn);
     if (options.json) {
       const result = {
@@ -70,17 +98,22 @@ async function demo(options: DemoOptions): Promise<number> {
     }
     if (options.keep) {
       writeLocalState(runtime.describe(process.pid));
-      say(`\nthe local runtime keeps running (state in ${runDirectory}/state.json); Ctrl-C stops it`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
-      removeLocalState(runDirectory);
+      say(`\nthe local runtime keeps running in ${runDirectory}; Ctrl-C stops it. Meanwhile, from another terminal:`);
+      say(`  cluster-update status ${started.updateId}${suffix}`);
+      say(`  cluster-update report ${started.updateId} -o update.html${suffix}`);
+      if (!interrupted) await new Promise<void>((resolve) => (keepRunning = resolve));
+      await tearDown();
+      return exitCodeForSignal(interrupted!);
     }
     return view.status === 'SUCCEEDED' ? EXIT_OK : EXIT_FAILED;
   } finally {
-    target.clients.destroy();
-    await runtime.stop();
-    if (temporary) rmSync(temporary, { recursive: true, force: true });
+    stopListening();
+    await tearDown();
   }
+}
+
+/** The progress renderer, minus the closing "next:" commands when the runtime is about to stop (they could not work). */
+function demoRenderer(keep: boolean): ProgressRenderer {
+  const renderer = createProgressRenderer(process.stdout);
+  return keep ? renderer : { update: (view) => renderer.update(view), finish: (view) => renderer.finish({ ...view, nextSteps: [] }) };
 }

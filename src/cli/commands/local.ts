@@ -3,7 +3,11 @@ import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { InputError } from '../../core/errors';
-import { isProcessAlive, readLocalState, removeLocalState, resolveRunDirectory, stateFile, writeLocalState, type LocalState } from '../../local/local-state';
+import { isProcessAlive, readLocalState, removeLocalState, resolveRunDirectory, runDirectoryFlag, stateFile, writeLocalState, type LocalState } from '../../local/local-state';
+import { stopProcess } from '../../local/fleet/fleet-supervisor';
+import { staleRunProcesses } from '../../local/stale-processes';
+import { acquireRunDirectoryLock } from '../../local/run-directory-lock';
+import { exitCodeForSignal, onTerminationSignal } from '../termination-signals';
 import { DEFAULT_MANIFEST, loadFleetInputs, fleetInputOptions, type FleetInputOptions } from '../fleet-inputs';
 import { lambdaRuntimeNode } from '../../local/lambda-runtime-node';
 import { waitForPortsClosed } from '../../local/port-check';
@@ -17,7 +21,7 @@ const START_TIMEOUT_MS = 120_000;
 export class LocalRuntimeAlreadyRunningError extends InputError {
   public readonly pid: number;
   public constructor(state: LocalState) {
-    super(`the local runtime is already running in ${state.runDirectory} (pid ${state.pid}); run \`cluster-update local down\` first`);
+    super(`the local runtime is already running in ${state.runDirectory} (pid ${state.pid}); run \`cluster-update local down${runDirectoryFlag(state.runDirectory)}\` first`);
     this.name = 'LocalRuntimeAlreadyRunningError';
     this.pid = state.pid;
   }
@@ -60,8 +64,22 @@ export function register(program: Command): void {
     .description('stop everything `local up` started; leaves no process or port behind')
     .option('--run-dir <dir>', 'run directory')
     .action(async (options: { runDir?: string }) => {
-      const state = await localDown(resolveRunDirectory(options.runDir));
-      process.stdout.write(state ? `local runtime stopped (pid ${state.pid})\n` : 'the local runtime was not running\n');
+      const stopped = await localDown(resolveRunDirectory(options.runDir));
+      process.stdout.write(
+        !stopped ? 'the local runtime was not running\n'
+        : stopped.pid !== undefined ? `local runtime stopped (pid ${stopped.pid})\n`
+        : `the local runtime was not running; stopped ${stopped.leftovers} process(es) a crash left behind\n`,
+      );
+    });
+
+  local
+    .command('fleet-supervisor', { hidden: true })
+    .description('run the simulated fleet and SSM in this process (what the control plane starts; it outlives it)')
+    .requiredOption('--run-dir <dir>', 'run directory')
+    .action(async (options: { runDir: string }) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand, like the runtime
+      const { runFleetSupervisor } = require('../../local/fleet/fleet-supervisor') as typeof import('../../local/fleet/fleet-supervisor');
+      await runFleetSupervisor(resolveRunDirectory(options.runDir));
     });
 
   registerLocalFault(local);
@@ -82,8 +100,11 @@ export async function localUp(options: UpOptions): Promise<LocalState> {
   const runDirectory = resolveRunDirectory(options.runDir);
   const existing = safeReadState(runDirectory);
   if (existing && isProcessAlive(existing.pid)) throw new LocalRuntimeAlreadyRunningError(existing);
-  if (existing) removeLocalState(runDirectory);
   loadFleetInputs(options); // validate input before anything starts: bad input → exit 2, nothing touched
+  if (existing) removeLocalState(runDirectory);
+  // What a crash left behind (an orphaned DynamoDB Local, a control plane state.json forgot) is stopped
+  // before anything starts; a live fleet supervisor and what runs under it are kept and re-attached to.
+  await Promise.all(staleRunProcesses(runDirectory).map((stale) => stopProcess(stale.pid, 5_000)));
 
   mkdirSync(runDirectory, { recursive: true });
   const log = openSync(join(runDirectory, 'local.log'), 'a');
@@ -111,40 +132,39 @@ export async function localUp(options: UpOptions): Promise<LocalState> {
   }
 }
 
-/** Signals the background runtime, waits for it to exit and for its ports to close. */
-export async function localDown(runDirectory: string): Promise<LocalState | undefined> {
+/** Stops the control plane and the fleet (both, also after a crash of one), waits for every port to close. */
+export async function localDown(runDirectory: string): Promise<{ pid?: number; leftovers: number } | undefined> {
   const state = safeReadState(runDirectory);
-  if (!state) return undefined;
-  if (isProcessAlive(state.pid)) {
-    process.kill(state.pid, 'SIGTERM');
-    const deadline = Date.now() + 30_000;
-    while (isProcessAlive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (isProcessAlive(state.pid)) process.kill(state.pid, 'SIGKILL');
-  }
+  const leftovers = staleRunProcesses(runDirectory, { includeFleet: true });
+  if (!state && leftovers.length === 0) return undefined;
+  if (state) await stopProcess(state.pid, 30_000); // a clean stop of `local serve` stops its fleet too
+  if (state?.fleetPid !== undefined) await stopProcess(state.fleetPid, 20_000);
+  await Promise.all(staleRunProcesses(runDirectory, { includeFleet: true }).map((p) => stopProcess(p.pid, 5_000)));
   removeLocalState(runDirectory);
-  await waitForPortsClosed(Object.values(state.endpoints), 10_000);
-  return state;
+  if (state) await waitForPortsClosed(Object.values(state.endpoints), 10_000);
+  return { pid: state?.pid, leftovers: leftovers.length };
 }
 
 async function serve(options: UpOptions): Promise<void> {
   const runDirectory = resolveRunDirectory(options.runDir);
   const { manifest, inventory } = loadFleetInputs(options);
+  const lock = acquireRunDirectoryLock(runDirectory);
   // Loaded on demand: the runtime pulls in aws-cdk-lib (~1 s), which `plan` and `--help` need not pay for.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { LocalRuntime } = require('../../local/runtime') as typeof import('../../local/runtime');
-  const runtime = await LocalRuntime.start({ runDirectory, manifest, inventory, persistent: options.persistent ?? false });
-  let stopping = false;
-  const shutdown = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
+  const { LocalControlPlane } = require('../../local/control-plane') as typeof import('../../local/control-plane');
+  const controlPlane = await LocalControlPlane.start({ runDirectory, manifest, inventory, persistent: options.persistent ?? false });
+  onTerminationSignal(async (signal) => {
     removeLocalState(runDirectory);
-    await runtime.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown());
-  process.on('SIGINT', () => void shutdown());
-  writeLocalState({ ...runtime.describe(process.pid), manifestPath: resolve(options.manifest ?? DEFAULT_MANIFEST) });
-  process.stdout.write(`ready: ${stateFile(runDirectory)}\n`);
+    await controlPlane.stop();
+    lock.release();
+    process.exit(exitCodeForSignal(signal));
+  });
+  writeLocalState({ ...controlPlane.describe(process.pid), manifestPath: resolve(options.manifest ?? DEFAULT_MANIFEST) });
+  const continued = controlPlane.stepFunctions.continuedAfterCrash;
+  process.stdout.write(
+    `ready: ${stateFile(runDirectory)}${controlPlane.reattached ? ' (re-attached to the running fleet)' : ''}` +
+      `${continued.length > 0 ? `; continuing ${continued.length} execution(s) a crash interrupted: ${continued.join(', ')}` : ''}\n`,
+  );
   await new Promise(() => undefined); // serve until signalled
 }
 

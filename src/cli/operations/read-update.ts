@@ -45,8 +45,23 @@ export async function readUpdate(target: Target, updateId: string, known: { plan
 
 export type RecordedExecution = ExecutionSummary & { readonly redriveStatus?: string; readonly redriveStatusReason?: string };
 
+/**
+ * The status the view gives an execution Step Functions no longer knows
+ * (ExecutionDoesNotExist: past its 90-day retention on AWS, or lost by a local
+ * runtime): the update stopped where its checkpoints say, and `resume` starts a
+ * new execution for it.
+ */
+export const EXECUTION_GONE = 'INTERRUPTED';
+
 export async function describeExecution(target: Target, executionArn: string): Promise<RecordedExecution> {
-  const d = await target.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  let d;
+  try {
+    d = await target.clients.sfn.send(new DescribeExecutionCommand({ executionArn }));
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ExecutionDoesNotExist')) throw error;
+    const reason = 'Step Functions no longer knows this execution (ExecutionDoesNotExist)';
+    return { executionArn, status: EXECUTION_GONE, error: 'ExecutionDoesNotExist', cause: `${reason}; \`resume\` starts a new execution, finished steps are skipped`, redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: reason };
+  }
   return {
     executionArn, status: d.status ?? 'RUNNING', startDate: d.startDate, stopDate: d.stopDate, error: d.error, cause: d.cause,
     redriveCount: d.redriveCount, redriveStatus: d.redriveStatus, redriveStatusReason: d.redriveStatusReason,

@@ -77,7 +77,8 @@ export interface UpdateView {
   readonly nextSteps: readonly string[];
 }
 
-const ENDED = new Set(['SUCCEEDED', 'FAILED', 'STOPPED', 'ABORTED', 'TIMED_OUT']);
+// INTERRUPTED: the execution is gone (ExecutionDoesNotExist) though the record says it runs.
+const ENDED = new Set(['SUCCEEDED', 'FAILED', 'STOPPED', 'ABORTED', 'TIMED_OUT', 'INTERRUPTED']);
 
 /**
  * Builds the view from the stored records alone (pure): the same function
@@ -166,6 +167,8 @@ function nextSteps(updateId: string, status: string, suffix: string): string[] {
     case 'ABORTED':
     case 'TIMED_OUT':
       return [`fix the cause above, then ${command('resume')}   (finished steps are not redone)`, `${command('rollback')}   (back to the previous release)`, `${command('report', ' -o update.html')}   (timeline)`];
+    case 'INTERRUPTED':
+      return [`${command('resume')}   (a new execution continues it; finished steps are not redone)`, `${command('rollback')}   (back to the previous release)`];
     case 'STOPPED':
       return [`${command('resume')}   (continue where it stopped)`, `${command('rollback')}   (back to the previous release)`];
     default:

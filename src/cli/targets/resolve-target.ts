@@ -2,7 +2,7 @@ import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { createAwsClients } from '../../aws/clients';
 import { InputError } from '../../core/errors';
 import { LOCAL_CREDENTIALS } from '../../local/local-credentials';
-import { readLocalState, resolveRunDirectory, type LocalState } from '../../local/local-state';
+import { readLiveLocalState, resolveRunDirectory, type LocalState } from '../../local/local-state';
 import type { Target } from '../target';
 import type { TargetOptions } from './target-options';
 
@@ -23,7 +23,7 @@ const STACK_OUTPUTS = ['TableName', 'StateMachineArn', 'DocumentName'] as const;
 export async function resolveTarget(options: TargetOptions): Promise<Target> {
   if ((options.target ?? 'local') === 'local') {
     if (options.stack) throw new InputError('--stack goes with --target aws');
-    return localTarget(readLocalState(resolveRunDirectory(options.runDir)));
+    return localTarget(readLiveLocalState(resolveRunDirectory(options.runDir)));
   }
   if (!options.stack) throw new InputError('--target aws needs --stack <name> (the deployed cluster-update stack)');
   if (options.runDir) throw new InputError('--run-dir goes with --target local');

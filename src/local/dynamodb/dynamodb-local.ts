@@ -2,15 +2,24 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { ClusterUpdateError } from '../../core/errors';
+import { ClusterUpdateError, InputError } from '../../core/errors';
+import { findRunProcesses } from '../run-processes';
 import { freePort } from '../free-port';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local-credentials';
 
-/** Java is missing or older than DynamoDB Local needs. */
-export class JavaUnavailableError extends ClusterUpdateError {
+/** Java is missing or older than DynamoDB Local needs (the operator must install it: nothing was started). */
+export class JavaUnavailableError extends InputError {
   public constructor(detail: string) {
     super(`DynamoDB Local needs Java 17 or newer on the PATH (${detail}); install a JDK/JRE 17+ (e.g. apt-get install openjdk-17-jre-headless)`);
     this.name = 'JavaUnavailableError';
+  }
+}
+
+/** Another DynamoDB Local already uses the data directory: two on one directory corrupt it. */
+export class DataDirectoryInUseError extends InputError {
+  public constructor(public readonly dataDirectory: string, public readonly pid: number) {
+    super(`DynamoDB Local (pid ${pid}) already uses ${dataDirectory}; stop it (\`cluster-update local down\`) before starting another`);
+    this.name = 'DataDirectoryInUseError';
   }
 }
 
@@ -27,13 +36,12 @@ export interface DynamoDbLocalProps {
   readonly dataDirectory?: string;
   /** @default a free port */
   readonly port?: number;
-  /** Start in its own process group, not tied to this process (for `local up`). @default false */
-  readonly detached?: boolean;
   /** How long to wait until it answers. @default 60 s */
   readonly startTimeoutMs?: number;
 }
 
 const MINIMUM_JAVA = 17;
+const LIFELINE = join(__dirname, '..', 'lifeline.js');
 
 /** Checks `java -version` once; throws JavaUnavailableError when it is missing or too old. */
 export function assertJavaAvailable(): void {
@@ -59,6 +67,10 @@ function jarDirectory(): string {
  * on a free port. It has no option to bind one interface, so it listens on all
  * of them; we only ever talk to it on 127.0.0.1. Telemetry is disabled: this
  * machine must send nothing off the host.
+ *
+ * Java runs on a lifeline (src/local/lifeline.js): a pipe from this process
+ * whose end, when this process dies in any way, makes the wrapper kill java.
+ * A data directory gets one DynamoDB Local at a time.
  */
 export class DynamoDbLocal {
   public static async start(props: DynamoDbLocalProps = {}): Promise<DynamoDbLocal> {
@@ -77,15 +89,16 @@ export class DynamoDbLocal {
     const directory = jarDirectory();
     const args = [`-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`, '-jar', join(directory, 'DynamoDBLocal.jar'), '-port', String(port), '-disableTelemetry'];
     if (props.dataDirectory) {
+      const holder = findRunProcesses(props.dataDirectory).find((p) => p.command.some((arg) => arg.endsWith('DynamoDBLocal.jar')));
+      if (holder) throw new DataDirectoryInUseError(props.dataDirectory, holder.pid);
       mkdirSync(props.dataDirectory, { recursive: true });
       args.push('-dbPath', props.dataDirectory, '-sharedDb');
     } else {
       args.push('-inMemory', '-sharedDb');
     }
-    const child = spawn('java', args, {
+    const child = spawn(process.execPath, [LIFELINE, 'java', ...args], {
       cwd: directory,
-      detached: props.detached ?? false,
-      stdio: props.detached ? 'ignore' : ['ignore', 'ignore', 'pipe'],
+      stdio: ['pipe', 'ignore', 'pipe'], // stdin: the lifeline, never written, closed when we die
       env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
     });
     let stderr = '';
@@ -99,7 +112,6 @@ export class DynamoDbLocal {
       await instance.stop();
       throw error;
     }
-    if (props.detached) child.unref();
     return instance;
   }
 

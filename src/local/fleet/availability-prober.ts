@@ -1,4 +1,6 @@
 import type { SimulatedFleet } from './simulated-fleet';
+import { probeHealth } from './service-replica';
+import type { NodeReport } from './simulated-node';
 
 export interface AvailabilityReport {
   readonly samples: number;
@@ -9,7 +11,8 @@ export interface AvailabilityReport {
 }
 
 export interface AvailabilityProberProps {
-  readonly fleet: SimulatedFleet;
+  /** The fleet in this process, or the URL of its controller (`GET /nodes`) when it runs in another one. */
+  readonly fleet: SimulatedFleet | string;
   /** Service → how many replicas must be available (minHealthy). */
   readonly thresholds: Readonly<Record<string, number>>;
   /** @default 100 ms */
@@ -20,6 +23,9 @@ export interface AvailabilityProberProps {
  * Measures availability during an update instead of assuming it: every
  * interval it asks each replica's /health, counting a replica available only
  * when its node is online and not drained (out of the cluster) and it answers 200.
+ * Given the controller's URL it works from outside, over HTTP only: where
+ * each replica listens comes from the nodes' own report, and a controller that
+ * does not answer counts as no replica available.
  */
 export class AvailabilityProber {
   private readonly minimum: Record<string, number> = {};
@@ -48,13 +54,11 @@ export class AvailabilityProber {
 
   public async probeOnce(): Promise<void> {
     const available: Record<string, number> = Object.fromEntries(Object.keys(this.props.thresholds).map((s) => [s, 0]));
+    const replicas = await this.replicas();
     await Promise.all(
-      this.props.fleet.nodeIds.map(async (id) => {
-        const node = this.props.fleet.node(id);
-        for (const [service, replica] of node.replicas) {
-          if (!(service in available) || !node.online || node.drained) continue;
-          if ((await replica.health()).healthy) available[service] = available[service]! + 1;
-        }
+      replicas.map(async (replica) => {
+        if (!(replica.service in available) || !replica.inCluster) return;
+        if (await replica.healthy()) available[replica.service] = available[replica.service]! + 1;
       }),
     );
     const at = new Date().toISOString();
@@ -63,5 +67,25 @@ export class AvailabilityProber {
       this.minimum[service] = Math.min(this.minimum[service] ?? Infinity, count);
       if (count < this.props.thresholds[service]!) (this.violations[service] ??= []).push(at);
     }
+  }
+
+  private async replicas(): Promise<{ service: string; inCluster: boolean; healthy: () => Promise<boolean> }[]> {
+    const fleet = this.props.fleet;
+    if (typeof fleet !== 'string') {
+      return fleet.nodeIds.flatMap((id) => {
+        const node = fleet.node(id);
+        return [...node.replicas].map(([service, replica]) => ({ service, inCluster: node.online && !node.drained, healthy: async () => (await replica.health()).healthy }));
+      });
+    }
+    let nodes: NodeReport[];
+    try {
+      const response = await fetch(`${fleet}/nodes`, { signal: AbortSignal.timeout(3_000) });
+      nodes = (await response.json()) as NodeReport[];
+    } catch {
+      return [];
+    }
+    return nodes.flatMap((node) =>
+      node.services.map((service) => ({ service: service.name, inCluster: node.online && !node.drained, healthy: async () => service.running && (await probeHealth(service.port, 1_000)).healthy })),
+    );
   }
 }

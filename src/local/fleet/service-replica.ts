@@ -68,7 +68,9 @@ export class ServiceReplica {
     this.startedAt = new Date().toISOString();
     if (!this.runProcesses) return;
     const log = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, [SERVICE_PROCESS, this.service, release, this.node, String(this.port), unhealthy ? 'unhealthy' : 'ok'], {
+    // The log file (under the node root) is passed last, unused by the service: it names the run directory in the
+    // command line, which is how `local up` and `local down` find what a run left behind.
+    const child = spawn(process.execPath, [SERVICE_PROCESS, this.service, release, this.node, String(this.port), unhealthy ? 'unhealthy' : 'ok', this.logFile], {
       stdio: ['ignore', 'pipe', log],
       env: { PATH: process.env.PATH, CU_FLEET_PID: String(process.pid) },
     });

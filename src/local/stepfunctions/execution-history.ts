@@ -39,11 +39,23 @@ export class ExecutionHistory {
   private readonly children: number[] = [];
   private readonly currentChild = new Map<string, number>();
 
-  public constructor(private readonly states: ReadonlyMap<string, StateInfo>) {}
+  /**
+   * `restored`: the events an earlier run of the runtime recorded (after a
+   * crash); `onEvent` is told every new event (the journal writes it to disk).
+   */
+  public constructor(
+    private readonly states: ReadonlyMap<string, StateInfo>,
+    restored: readonly HistoryEvent[] = [],
+    private readonly onEvent?: (event: HistoryEvent) => void,
+  ) {
+    this.events.push(...restored);
+  }
 
   public add(type: string, details?: Record<string, unknown>): void {
     const id = this.events.length + 1;
-    this.events.push({ id, previousEventId: id - 1, timestamp: Date.now() / 1000, type, ...details });
+    const event = { id, previousEventId: id - 1, timestamp: Date.now() / 1000, type, ...details };
+    this.events.push(event);
+    this.onEvent?.(event);
   }
 
   public statistics(): ExecutionStatistics {

@@ -50,6 +50,19 @@ function isCdkSingleton(resource: { Properties?: Record<string, unknown> }): boo
   return code?.ZipFile !== undefined;
 }
 
+/**
+ * Lambda ended the invocation at the function's configured timeout; Step
+ * Functions sees the error `Sandbox.Timedout` (matched by `States.TaskFailed`
+ * and `States.ALL` in Retry and Catch).
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ */
+export class LambdaTimedOutError extends Error {
+  public constructor(fn: LocalFunction) {
+    super(`${fn.name}: Task timed out after ${fn.timeoutSeconds.toFixed(2)} seconds`);
+    this.name = 'Sandbox.Timedout';
+  }
+}
+
 /** Imports a handler module (compiled JS when present, else the .ts source through tsx) and wraps it with a Lambda-like context. */
 export function loadHandler(fn: LocalFunction, repoRoot: string): (event: unknown) => Promise<unknown> {
   const path = isAbsolute(fn.entry) ? fn.entry : join(repoRoot, fn.entry);
@@ -78,6 +91,18 @@ export function loadHandler(fn: LocalFunction, repoRoot: string): (event: unknow
       fail: () => undefined,
       succeed: () => undefined,
     };
-    return handler(event, context);
+    // The configured timeout is enforced as Lambda does. The handler cannot be killed in this process, so
+    // it runs on unobserved (on AWS its sandbox is frozen): its late writes meet the fence, as there.
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new LambdaTimedOutError(fn)), fn.timeoutSeconds * 1000);
+    });
+    const invocation = Promise.resolve().then(() => handler!(event, context));
+    invocation.catch(() => undefined); // a rejection after the timeout is no one's to handle
+    try {
+      return await Promise.race([invocation, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
 }

@@ -1,5 +1,6 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { ExecutionHistory, type EventLog } from './execution-history';
+import type { ExecutionJournal, JournaledExecution } from './execution-journal';
 import type { StateInfo } from './state-index';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -15,6 +16,10 @@ export interface LocalExecutionProps {
   readonly taskHandlers: Record<string, (input: unknown) => Promise<unknown>>;
   readonly waitOverrides: Record<string, number>;
   readonly retryOverrides: Record<string, number>;
+  /** Where the execution is kept so it survives a crash of the runtime. @default memory only */
+  readonly journal?: ExecutionJournal;
+  /** What an earlier run of the runtime journaled about this execution. */
+  readonly restored?: JournaledExecution;
 }
 
 /**
@@ -24,19 +29,43 @@ export interface LocalExecutionProps {
  */
 export class LocalExecution {
   public status: ExecutionStatus = 'RUNNING';
-  public readonly startDate = new Date();
+  public readonly startDate: Date;
   public stopDate?: Date;
   public output?: string;
   public error?: string;
   public cause?: string;
   public redriveCount = 0;
   public redriveDate?: Date;
+  /** Re-runs from the input after a crash of the runtime (the local stand-in for continuing mid-state). */
+  public restarts = 0;
   public readonly history: ExecutionHistory;
   private abortRun?: () => void;
   private done: Promise<void> = Promise.resolve();
 
   public constructor(public readonly props: LocalExecutionProps) {
-    this.history = new ExecutionHistory(props.states);
+    const restored = props.restored;
+    this.startDate = restored ? new Date(restored.startDate) : new Date();
+    if (restored) {
+      this.status = restored.status;
+      this.stopDate = restored.stopDate ? new Date(restored.stopDate) : undefined;
+      this.output = restored.output;
+      this.error = restored.error;
+      this.cause = restored.cause;
+      this.redriveCount = restored.redriveCount;
+      this.redriveDate = restored.redriveDate ? new Date(restored.redriveDate) : undefined;
+      this.restarts = restored.restarts;
+    }
+    this.history = new ExecutionHistory(props.states, restored?.events, props.journal ? (event) => props.journal!.appendEvent(props.arn, event) : undefined);
+  }
+
+  /**
+   * After a crash of the runtime: an execution that was RUNNING runs again
+   * from its input under the same ARN (the library cannot start mid-state);
+   * the workflow's checkpoints make the work already done a no-op.
+   */
+  public continueAfterCrash(): void {
+    this.restarts += 1;
+    this.start();
   }
 
   public get finished(): Promise<void> {
@@ -49,6 +78,7 @@ export class LocalExecution {
     this.error = undefined;
     this.cause = undefined;
     this.output = undefined;
+    this.journal();
     const machine = new StateMachine(this.props.definition as unknown as ConstructorParameters<typeof StateMachine>[0], {
       validationOptions: { checkPaths: false, checkArn: false, noValidate: true },
     });
@@ -102,6 +132,17 @@ export class LocalExecution {
     this.abortRun?.();
   }
 
+  /**
+   * A terminal failure no Catch can handle (States.DataLimitExceeded, States.Runtime): the execution fails at
+   * once with that error, as on AWS, whatever the definition's Retry and Catch say.
+   */
+  public failTerminally(error: string, cause: string): void {
+    if (this.status !== 'RUNNING') return;
+    this.finish('FAILED', error, cause);
+    this.history.add('ExecutionFailed', { executionFailedEventDetails: { error, cause } });
+    this.abortRun?.();
+  }
+
   public redrive(): void {
     this.redriveCount += 1;
     this.redriveDate = new Date();
@@ -114,5 +155,14 @@ export class LocalExecution {
     this.stopDate = new Date();
     this.error = error;
     this.cause = cause;
+    this.journal();
+  }
+
+  private journal(): void {
+    this.props.journal?.save({
+      arn: this.props.arn, name: this.props.name, stateMachineArn: this.props.stateMachineArn, input: this.props.input,
+      status: this.status, startDate: this.startDate.toISOString(), stopDate: this.stopDate?.toISOString(), output: this.output,
+      error: this.error, cause: this.cause, redriveCount: this.redriveCount, redriveDate: this.redriveDate?.toISOString(), restarts: this.restarts,
+    });
   }
 }

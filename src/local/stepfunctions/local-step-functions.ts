@@ -1,11 +1,13 @@
 import { AwsServiceError, startAwsJsonServer } from '../http/aws-json-server';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local-credentials';
 import { findResources, resolveValue, resourceArn, type CloudFormationTemplate } from '../template';
+import { ExecutionJournal } from './execution-journal';
 import { loadHandler, localFunctions } from './lambda-handlers';
 import { LocalExecution, type ExecutionStatus } from './local-execution';
 import { installPromiseWithResolvers } from './promise-with-resolvers';
 import { indexStates, type StateInfo } from './state-index';
 import type { ExecutionStatistics } from './execution-history';
+import type { JournaledExecution } from './execution-journal';
 
 export interface LocalStepFunctionsProps {
   /** The synthesized CloudFormation template of the stack. */
@@ -18,6 +20,11 @@ export interface LocalStepFunctionsProps {
   readonly waitScale?: number;
   /** Multiplies every Retry pause. @default 1 */
   readonly retryScale?: number;
+  /**
+   * Keep executions here, so they survive a crash of this process: on start,
+   * executions journaled as RUNNING run again from their input. @default memory only
+   */
+  readonly executionsDirectory?: string;
 }
 
 interface LocalStateMachine {
@@ -36,6 +43,12 @@ export class ConflictingHandlerEnvironmentError extends Error {
     this.name = 'ConflictingHandlerEnvironmentError';
   }
 }
+
+/**
+ * The largest state input or output Step Functions accepts: 256 KiB of UTF-8.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html (payload size)
+ */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
 const seconds = (date?: Date): number | undefined => (date ? date.getTime() / 1000 : undefined);
 const TERMINAL_REDRIVABLE: ReadonlySet<ExecutionStatus> = new Set(['FAILED', 'ABORTED', 'TIMED_OUT']);
@@ -66,6 +79,7 @@ export class LocalStepFunctions {
     local.closeServer = server.close;
     // The handlers' own SFN client (DescribeExecution of a lock's owner) reaches this endpoint, as it reaches Step Functions in Lambda.
     process.env.AWS_ENDPOINT_URL_SFN = server.url;
+    local.continueJournaledExecutions();
     return local;
   }
 
@@ -78,9 +92,11 @@ export class LocalStepFunctions {
   private readonly handlers = new Map<string, (input: unknown) => Promise<unknown>>();
   private readonly waitScale: number;
   private readonly retryScale: number;
+  private readonly journal?: ExecutionJournal;
 
   private constructor(props: LocalStepFunctionsProps) {
     this.waitScale = props.waitScale ?? 1;
+    this.journal = props.executionsDirectory ? new ExecutionJournal(props.executionsDirectory) : undefined;
     this.retryScale = props.retryScale ?? 1;
     const environment: Record<string, string> = {};
     for (const fn of localFunctions(props.template)) {
@@ -101,7 +117,10 @@ export class LocalStepFunctions {
     }
   }
 
-  /** Stops running executions and the endpoint. */
+  /** ARNs of the executions that were RUNNING when an earlier run of this runtime died and now run again. */
+  public readonly continuedAfterCrash: string[] = [];
+
+  /** Stops running executions (recorded ABORTED, so `resume` redrives them) and the endpoint. */
   public async stop(): Promise<void> {
     for (const execution of this.executions.values()) execution.stop('LocalRuntimeStopped', 'the local runtime was stopped');
     await Promise.allSettled([...this.executions.values()].map((e) => e.finished));
@@ -149,11 +168,19 @@ export class LocalStepFunctions {
       if (existing.status === 'RUNNING' && existing.props.input === executionInput) return { executionArn: arn, startDate: seconds(existing.startDate) };
       throw new AwsServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
+    const execution = this.createExecution(machine, name, executionInput);
+    this.executions.set(arn, execution);
+    execution.start();
+    return { executionArn: arn, startDate: seconds(execution.startDate) };
+  }
+
+  private createExecution(machine: LocalStateMachine, name: string, input: string, restored?: JournaledExecution): LocalExecution {
     const taskHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     const waitOverrides: Record<string, number> = {};
     const retryOverrides: Record<string, number> = {};
+    let execution: LocalExecution | undefined;
     for (const [stateName, info] of machine.states) {
-      if (info.lambdaArn) taskHandlers[stateName] = this.taskHandler(info);
+      if (info.lambdaArn) taskHandlers[stateName] = withPayloadLimit(stateName, this.taskHandler(info), () => execution);
       const state = findState(machine.definition, stateName);
       if (info.type === 'Wait' && typeof state?.Seconds === 'number') waitOverrides[stateName] = Math.round(state.Seconds * 1000 * this.waitScale);
       if (Array.isArray(state?.Retry)) {
@@ -161,13 +188,25 @@ export class LocalStepFunctions {
         retryOverrides[stateName] = Math.round((first?.IntervalSeconds ?? 1) * 1000 * this.retryScale);
       }
     }
-    const execution = new LocalExecution({
+    const arn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:${name}`;
+    return (execution = new LocalExecution({
       arn, name, stateMachineArn: machine.arn, stateMachineName: machine.name, definition: machine.definition, states: machine.states,
-      input: executionInput, taskHandlers, waitOverrides, retryOverrides,
-    });
-    this.executions.set(arn, execution);
-    execution.start();
-    return { executionArn: arn, startDate: seconds(execution.startDate) };
+      input, taskHandlers, waitOverrides, retryOverrides, journal: this.journal, restored,
+    }));
+  }
+
+  /** Loads the journal; what was RUNNING when the last runtime died runs again (see LocalExecution.continueAfterCrash). */
+  private continueJournaledExecutions(): void {
+    for (const journaled of this.journal?.load() ?? []) {
+      const machine = this.machines.get(journaled.stateMachineArn);
+      if (!machine) continue; // a state machine this template no longer has: nothing can run it
+      const execution = this.createExecution(machine, journaled.name, journaled.input, journaled);
+      this.executions.set(execution.props.arn, execution);
+      if (execution.status === 'RUNNING') {
+        execution.continueAfterCrash();
+        this.continuedAfterCrash.push(execution.props.arn);
+      }
+    }
   }
 
   private taskHandler(info: StateInfo): (input: unknown) => Promise<unknown> {
@@ -242,6 +281,25 @@ export class LocalStepFunctions {
     const machine = this.machine(input.stateMachineArn);
     return { stateMachineArn: machine.arn, name: machine.name, status: 'ACTIVE', definition: machine.definitionString, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`, type: 'STANDARD', creationDate: seconds(machine.createdAt) };
   }
+}
+
+/**
+ * A task result larger than MAX_PAYLOAD_BYTES fails the execution with
+ * States.DataLimitExceeded, a terminal error that no Retry or Catch (not even
+ * States.ALL) handles, as on AWS.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ */
+function withPayloadLimit(stateName: string, handler: (input: unknown) => Promise<unknown>, execution: () => LocalExecution | undefined): (input: unknown) => Promise<unknown> {
+  return async (input) => {
+    const output = await handler(input);
+    const bytes = Buffer.byteLength(JSON.stringify(output ?? null), 'utf8');
+    if (bytes > MAX_PAYLOAD_BYTES) {
+      const cause = `The state/task '${stateName}' returned a result with a size exceeding the maximum number of bytes service limit (${bytes} > ${MAX_PAYLOAD_BYTES}).`;
+      execution()?.failTerminally('States.DataLimitExceeded', cause);
+      throw Object.assign(new Error(cause), { name: 'States.DataLimitExceeded' });
+    }
+    return output;
+  };
 }
 
 /** Finds a state's definition by name anywhere in the definition (names are unique). */

@@ -1,6 +1,11 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbLocal } from '../../../src/local/dynamodb/dynamodb-local';
+import { DataDirectoryInUseError, DynamoDbLocal } from '../../../src/local/dynamodb/dynamodb-local';
+import { findRunProcesses } from '../../../src/local/run-processes';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
 
 describe('DynamoDB Local launcher', () => {
@@ -34,4 +39,27 @@ describe('DynamoDB Local launcher', () => {
     await other.stop();
     expect(() => process.kill(other.pid, 0)).toThrow();
   });
+
+  it('java exits when its owner dies, even by kill -9 (the lifeline), and a data directory gets one DynamoDB Local', async () => {
+    const dataDirectory = mkdtempSync(join(tmpdir(), 'cu-ddb-'));
+    const launcher = join(__dirname, '../../../src/local/dynamodb/dynamodb-local.ts');
+    const owner = spawn(process.execPath, ['--import', 'tsx', '-e', `require(${JSON.stringify(launcher)}).DynamoDbLocal.start({ dataDirectory: ${JSON.stringify(dataDirectory)} }).then(() => console.log('ready'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        owner.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve());
+        owner.once('exit', (code) => reject(new Error(`owner exited ${code}`)));
+      });
+      const java = () => findRunProcesses(dataDirectory).filter((p) => /(^|\/)java$/.test(p.command[0] ?? ''));
+      expect(java()).toHaveLength(1);
+      await expect(DynamoDbLocal.start({ dataDirectory })).rejects.toBeInstanceOf(DataDirectoryInUseError);
+      owner.kill('SIGKILL');
+      const deadline = Date.now() + 15_000;
+      while (findRunProcesses(dataDirectory).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(findRunProcesses(dataDirectory)).toEqual([]);
+    } finally {
+      owner.kill('SIGKILL');
+      for (const leftover of findRunProcesses(dataDirectory)) process.kill(leftover.pid, 'SIGKILL');
+      rmSync(dataDirectory, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -102,4 +102,94 @@ describe('local Step Functions endpoint with the real @aws-sdk/client-sfn', () =
     expect(JSON.parse(described.definition!).StartAt).toBe('Init');
     await expect(client.send(new DescribeExecutionCommand({ executionArn: `${machine.replace(':stateMachine:', ':execution:')}:nope` }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
   });
+});
+
+describe('durable local executions (the journal under the run directory)', () => {
+  it('an execution RUNNING when the runtime died runs again from its input under the same ARN; an ended one is kept as it was; a clean stop journals ABORTED', async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'cu-sfn-journal-'));
+    const directory = join(scratch, 'executions');
+    const template = synthesizeFixtureTemplate();
+    const options = { template, repoRoot: join(__dirname, '../../..'), waitScale: 0.2, retryScale: 0.01, executionsDirectory: directory };
+    const first = await LocalStepFunctions.start(options);
+    const machine = Object.values(first.stateMachineArns)[0]!;
+    let client = new SFNClient({ endpoint: first.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    const { executionArn: done } = await client.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'ended', input: JSON.stringify({ mode: 'ok', marker: join(scratch, 'm1') }) }));
+    await first.waitForExecution(done!);
+    const { executionArn: interrupted, startDate } = await client.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'interrupted', input: JSON.stringify({ mode: 'ok', marker: join(scratch, 'm2') }) }));
+    // A crash: this instance stops answering and its journal is what is left. (Stopping it cleanly would journal ABORTED.)
+    const journaled = JSON.parse(readFileSync(join(directory, `${machine.split(':').pop()}--interrupted.json`), 'utf8')) as { status: string };
+    expect(journaled.status).toBe('RUNNING');
+    const eventsBefore = readFileSync(join(directory, `${machine.split(':').pop()}--interrupted.events.jsonl`), 'utf8').split('\n').filter(Boolean).length;
+    expect(eventsBefore).toBeGreaterThan(0);
+    client.destroy();
+    const copy = join(scratch, 'after-crash');
+    cpSync(directory, copy, { recursive: true }); // the journal as the crash left it
+    await first.stop();
+
+    const second = await LocalStepFunctions.start({ ...options, executionsDirectory: copy });
+    client = new SFNClient({ endpoint: second.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    try {
+      expect(second.continuedAfterCrash).toEqual([interrupted]);
+      const ended = await client.send(new DescribeExecutionCommand({ executionArn: done }));
+      expect(ended.status).toBe('SUCCEEDED');
+      await second.waitForExecution(interrupted!);
+      const rerun = await client.send(new DescribeExecutionCommand({ executionArn: interrupted }));
+      expect(rerun.status).toBe('SUCCEEDED');
+      expect(rerun.startDate?.getTime()).toBe(startDate?.getTime());
+      const events = (await client.send(new GetExecutionHistoryCommand({ executionArn: interrupted, maxResults: 1000 }))).events!;
+      expect(events.length).toBeGreaterThan(eventsBefore);
+      expect(events.filter((e) => e.type === 'ExecutionStarted')).toHaveLength(2); // the first run and the re-run
+      expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
+      // The first instance's clean stop journaled ABORTED in its own directory.
+      expect(JSON.parse(readFileSync(join(directory, `${machine.split(':').pop()}--interrupted.json`), 'utf8')).status).toBe('ABORTED');
+    } finally {
+      client.destroy();
+      await second.stop();
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('Lambda as on AWS in the local runtime', () => {
+  // https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html: the invocation ends at the configured
+  // timeout; https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html: Step Functions sees `Sandbox.Timedout`.
+  it('a handler that runs past the function timeout fails the task with Sandbox.Timedout', async () => {
+    const template = synthesizeFixtureTemplate();
+    const [flakyId] = Object.entries(template.Resources ?? {}).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('Flaky'))!;
+    (template.Resources![flakyId]!.Properties as Record<string, unknown>).Timeout = 2;
+    const local = await LocalStepFunctions.start({ template, repoRoot: join(__dirname, '../../..'), waitScale: 0.01, retryScale: 0.01 });
+    const client = new SFNClient({ endpoint: local.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const machine = Object.values(local.stateMachineArns)[0]!;
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'times-out', input: JSON.stringify({ mode: 'sleep', marker: '/nonexistent' }) }));
+      const started = Date.now();
+      await local.waitForExecution(executionArn!);
+      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described.status).toBe('FAILED');
+      expect(described.error).toBe('Sandbox.Timedout');
+      expect(described.cause).toMatch(/Task timed out after 2\.00 seconds/);
+      expect(Date.now() - started).toBeLessThan(25_000); // not the handler's 30 s
+    } finally {
+      client.destroy();
+      await local.stop();
+    }
+  }, 120_000);
+
+  // https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html: 256 KiB per state input or output.
+  it('a task result over 256 KiB fails the execution with States.DataLimitExceeded', async () => {
+    const local = await LocalStepFunctions.start({ template: synthesizeFixtureTemplate(), repoRoot: join(__dirname, '../../..'), waitScale: 0.01, retryScale: 0.01 });
+    const client = new SFNClient({ endpoint: local.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const machine = Object.values(local.stateMachineArns)[0]!;
+      const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: machine, name: 'too-big', input: JSON.stringify({ mode: 'big', marker: '/nonexistent' }) }));
+      await local.waitForExecution(executionArn!);
+      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described.status).toBe('FAILED');
+      expect(described.error).toBe('States.DataLimitExceeded');
+      expect(described.cause).toContain("'MaybeFail' returned a result with a size exceeding");
+    } finally {
+      client.destroy();
+      await local.stop();
+    }
+  }, 120_000);
 });
