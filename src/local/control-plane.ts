@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Inventory } from '../core/inventory/schema';
 import type { Manifest } from '../core/manifest/schema';
+import { DynamoDbFaultProxy } from './dynamodb/dynamodb-fault-proxy';
 import { DynamoDbLocal } from './dynamodb/dynamodb-local';
+import { ServiceFaultsMirror } from './faults/service-faults-mirror';
 import { FleetSupervisor } from './fleet/fleet-supervisor';
 import { LOCAL_REGION } from './local-credentials';
 import type { LocalState } from './local-state';
@@ -41,19 +43,26 @@ export class LocalControlPlane {
       documents: Object.fromEntries(documents.map((d) => [d.name, d.content])),
     });
     let dynamodb: DynamoDbLocal | undefined;
+    let proxy: DynamoDbFaultProxy | undefined;
+    const mirror = ServiceFaultsMirror.start(supervisor.state.fleetUrl);
     try {
       dynamodb = await DynamoDbLocal.start({ dataDirectory: props.persistent ? join(runDirectory, 'dynamodb') : undefined });
       const tableName = await createTables(template, dynamodb.endpoint);
+      // The handlers and the CLI reach DynamoDB through the fault proxy, as in the in-process runtime.
+      proxy = await DynamoDbFaultProxy.start({ upstream: dynamodb.endpoint, faults: mirror.faults });
       const stepFunctions = await startStepFunctions({
         template,
-        dynamodbEndpoint: dynamodb.endpoint,
+        dynamodbEndpoint: proxy.endpoint,
         ssmEndpoint: supervisor.state.ssmEndpoint,
+        ec2Endpoint: supervisor.state.ec2Endpoint,
         executionsDirectory: props.persistent ? join(runDirectory, 'executions') : undefined,
       });
       const stateMachineArn = Object.values(stepFunctions.stateMachineArns)[0];
       if (!stateMachineArn) throw new Error('the synthesized stack declares no state machine');
-      return new LocalControlPlane(runDirectory, supervisor, attached, dynamodb, stepFunctions, tableName, documents[0]?.name ?? '', stateMachineArn);
+      return new LocalControlPlane(runDirectory, supervisor, attached, dynamodb, proxy, mirror, stepFunctions, tableName, documents[0]?.name ?? '', stateMachineArn);
     } catch (error) {
+      mirror.stop();
+      await proxy?.stop().catch(() => undefined);
       await dynamodb?.stop().catch(() => undefined);
       if (!attached) await supervisor.stop().catch(() => undefined);
       throw error;
@@ -66,6 +75,8 @@ export class LocalControlPlane {
     /** The fleet outlived an earlier control plane and was re-attached to. */
     public readonly reattached: boolean,
     public readonly dynamodb: DynamoDbLocal,
+    public readonly dynamodbProxy: DynamoDbFaultProxy,
+    private readonly faultsMirror: ServiceFaultsMirror,
     public readonly stepFunctions: LocalStepFunctions,
     public readonly tableName: string,
     public readonly documentName: string,
@@ -80,7 +91,7 @@ export class LocalControlPlane {
       runDirectory: this.runDirectory,
       startedAt: new Date().toISOString(),
       region: LOCAL_REGION,
-      endpoints: { dynamodb: this.dynamodb.endpoint, ssm: this.fleet.state.ssmEndpoint, stepfunctions: this.stepFunctions.endpoint, fleet: this.fleet.state.fleetUrl },
+      endpoints: { dynamodb: this.dynamodbProxy.endpoint, ssm: this.fleet.state.ssmEndpoint, ec2: this.fleet.state.ec2Endpoint, stepfunctions: this.stepFunctions.endpoint, fleet: this.fleet.state.fleetUrl },
       tableName: this.tableName,
       documentName: this.documentName,
       stateMachineArn: this.stateMachineArn,
@@ -92,6 +103,8 @@ export class LocalControlPlane {
   /** A clean stop: running executions end ABORTED (resumable), then DynamoDB Local and the fleet stop. */
   public async stop(): Promise<void> {
     await this.stepFunctions.stop();
+    this.faultsMirror.stop();
+    await this.dynamodbProxy.stop();
     await this.dynamodb.stop();
     await this.fleet.stop();
   }

@@ -68,6 +68,13 @@ export class ServiceFaults {
     this.settings = {};
   }
 
+  /** Faults another process produced on these settings' behalf (the control plane's DynamoDB proxy). */
+  public addProduced(counts: Partial<ServiceFaultCounts>): void {
+    this.counts.ssmThrottled += counts.ssmThrottled ?? 0;
+    this.counts.dynamodbTransactionConflicts += counts.dynamodbTransactionConflicts ?? 0;
+    this.counts.dynamodbThroughputExceeded += counts.dynamodbThroughputExceeded ?? 0;
+  }
+
   public get current(): ServiceFaultSettings {
     return { ...this.settings };
   }

@@ -4,6 +4,8 @@ import { join, resolve } from 'node:path';
 import { ClusterUpdateError, InputError } from '../../core/errors';
 import { isProcessAlive } from '../local-state';
 import type { SsmDocumentContent } from '../ssm/ssm-document';
+import { Ec2StandIn } from '../ec2/ec2-stand-in';
+import { ServiceFaults, type ServiceFaultSettings } from '../faults/service-faults';
 import { SsmEmulator } from '../ssm/ssm-emulator';
 import { SimulatedFleet, type SimulatedFleetProps } from './simulated-fleet';
 
@@ -16,6 +18,8 @@ export interface FleetSpec {
   readonly selfUpdatingSteps: readonly string[];
   readonly serviceProcesses: boolean;
   readonly documents: Readonly<Record<string, SsmDocumentContent>>;
+  /** Service faults to start with (SSM throttling, DynamoDB conflicts); `local fault` changes them later. */
+  readonly serviceFaults?: ServiceFaultSettings;
 }
 
 /** Where a running supervisor is (`<run-dir>/fleet/fleet.json`). */
@@ -23,6 +27,8 @@ export interface FleetSupervisorState {
   readonly pid: number;
   readonly fleetUrl: string;
   readonly ssmEndpoint: string;
+  /** The EC2 stand-in, which answers for the fleet's `i-` nodes. */
+  readonly ec2Endpoint: string;
   readonly cluster: string;
   readonly nodes: readonly string[];
 }
@@ -141,22 +147,28 @@ export async function stopFleetSupervisor(runDirectory: string, pid?: number): P
  */
 export async function runFleetSupervisor(runDirectory: string): Promise<never> {
   const spec = JSON.parse(readFileSync(specFile(runDirectory), 'utf8')) as FleetSpec;
+  // SSM throttles here; the control plane's DynamoDB fault proxy follows these settings (ServiceFaultsMirror).
+  const serviceFaults = new ServiceFaults(spec.serviceFaults);
   const fleet = await SimulatedFleet.start({
     runDirectory, cluster: spec.cluster, nodes: spec.nodes, release: spec.release,
     platformSteps: spec.platformSteps, selfUpdatingSteps: spec.selfUpdatingSteps, serviceProcesses: spec.serviceProcesses,
+    serviceFaults,
   });
-  const ssm = await SsmEmulator.start({ fleet, documents: spec.documents });
+  const ssm = await SsmEmulator.start({ fleet, documents: spec.documents, faults: serviceFaults });
+  // EC2 is part of the world the fleet lives in, like SSM: it outlives the control plane too.
+  const ec2 = await Ec2StandIn.start({ fleet });
   let stopping: Promise<never> | undefined;
   const shutdown = (code: number): Promise<never> =>
     (stopping ??= (async () => {
       if (readFleetState(runDirectory)?.pid === process.pid) rmSync(stateFile(runDirectory), { force: true }); // never another supervisor's
+      await ec2.stop().catch(() => undefined);
       await ssm.stop().catch(() => undefined);
       await fleet.stop().catch(() => undefined);
       process.exit(code);
     })());
   process.on('SIGTERM', () => void shutdown(143));
   process.on('SIGINT', () => void shutdown(130));
-  const state: FleetSupervisorState = { pid: process.pid, fleetUrl: fleet.url, ssmEndpoint: ssm.endpoint, cluster: fleet.cluster, nodes: fleet.nodeIds };
+  const state: FleetSupervisorState = { pid: process.pid, fleetUrl: fleet.url, ssmEndpoint: ssm.endpoint, ec2Endpoint: ec2.endpoint, cluster: fleet.cluster, nodes: fleet.nodeIds };
   writeFileSync(`${stateFile(runDirectory)}.tmp`, JSON.stringify(state));
   renameSync(`${stateFile(runDirectory)}.tmp`, stateFile(runDirectory));
   process.stdout.write(`fleet supervisor ${process.pid}: fleet ${fleet.url}, ssm ${ssm.endpoint}\n`);

@@ -282,6 +282,11 @@ export class SimulatedFleet {
         this.clearFaults();
         return sendJson(response, 200, { ok: true });
       }
+      if (url.pathname === '/service-faults/produced' && request.method === 'POST' && this.serviceFaults) {
+        // What the control plane's DynamoDB fault proxy produced since it last said (ServiceFaultsMirror).
+        this.serviceFaults.addProduced(JSON.parse(await readBody(request)) as Parameters<ServiceFaults['addProduced']>[0]);
+        return sendJson(response, 200, { ok: true, faults: this.serviceFaults.current, produced: this.serviceFaults.produced });
+      }
       if (url.pathname === '/service-faults' && this.serviceFaults) {
         const faults = this.serviceFaults;
         if (request.method === 'POST') {
