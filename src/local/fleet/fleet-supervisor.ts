@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ClusterUpdateError, InputError } from '../../core/errors';
+import { PACKAGE_ROOT } from '../../package-root';
 import { isProcessAlive } from '../local-state';
 import type { SsmDocumentContent } from '../ssm/ssm-document';
 import { Ec2StandIn } from '../ec2/ec2-stand-in';
@@ -49,7 +50,8 @@ export class FleetSupervisorStartError extends ClusterUpdateError {
   }
 }
 
-const BIN = resolve(__dirname, '..', '..', '..', 'bin', 'cluster-update.js');
+// From the sources and from dist/ alike (the compiled CLI runs from dist/src/…).
+const BIN = resolve(PACKAGE_ROOT, 'bin', 'cluster-update.js');
 const fleetDirectory = (runDirectory: string): string => join(runDirectory, 'fleet');
 const specFile = (runDirectory: string): string => join(fleetDirectory(runDirectory), 'spec.json');
 const stateFile = (runDirectory: string): string => join(fleetDirectory(runDirectory), 'fleet.json');
