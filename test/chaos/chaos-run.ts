@@ -12,7 +12,7 @@ import { readLocalState, type LocalState } from '../../src/local/local-state';
 import { AvailabilityObserver, fleetNodes, type AvailabilityEvidence } from './availability-observer';
 import { CliDriver, type CliResult } from './cli-driver';
 import { exactlyOnce, historyLimits, leftBehind, staleWrites, type ExactlyOnceEvidence, type LeftBehindEvidence, type LimitsEvidence } from './end-state';
-import { describeFault, drawFaults, type ChaosTargets, type ScheduledFault } from './fault-catalogue';
+import { describeFault, drawFaults, type CatalogueOptions, type ChaosTargets, type ScheduledFault } from './fault-catalogue';
 import { LockObserver, type LockEvidence } from './lock-observer';
 import { SeededRandom } from './seeded-random';
 
@@ -45,6 +45,8 @@ export interface ChaosBatchOptions {
   readonly inventoryPath: string;
   /** Resumes an operator tries before the run counts as not converged. @default 4 */
   readonly maxResumes?: number;
+  /** How many faults, in which window. @default the catalogue's */
+  readonly catalogue?: CatalogueOptions;
 }
 
 const HISTORY_EVENT_LIMIT = 25_000;
@@ -87,7 +89,7 @@ export class ChaosBatch {
     const updateId = `chaos-${seed}-${this.runs}`;
     const manifestPath = this.writeManifest(release);
     const targets = this.targets();
-    const faults = drawFaults(random, targets);
+    const faults = drawFaults(random, targets, this.options.catalogue);
     const excused = new ExcusedReplicas();
     const availability = new AvailabilityObserver(this.state.endpoints.fleet, this.minHealthy(), {
       excused: (service, node) => excused.has(service, node),
@@ -130,7 +132,7 @@ export class ChaosBatch {
     });
 
     // The update runs until it ends or the faults' window and some more have passed; then the operator fixes everything.
-    await this.untilEnded(updateId, started + 90_000);
+    await this.untilEnded(updateId, started + (this.options.catalogue?.windowMs ?? 20_000) + 70_000);
     await Promise.all(timers);
     for (const fault of active.keys()) excused.remove(fault, replicasOf);
     active.clear();

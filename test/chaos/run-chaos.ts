@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ChaosBatch, type ChaosRecord } from './chaos-run';
+import type { CatalogueOptions } from './fault-catalogue';
 
 /**
  * `npm run chaos -- --runs N --seed S [--manifest M --inventory I] [--json FILE]`
@@ -14,6 +15,7 @@ export interface ChaosOptions {
   readonly manifest: string;
   readonly inventory: string;
   readonly json?: string;
+  readonly catalogue?: CatalogueOptions;
   readonly log?: (line: string) => void;
 }
 
@@ -31,7 +33,7 @@ const EXAMPLES = resolve(__dirname, '../../examples/analytics-cluster');
 export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const runDirectory = mkdtempSync(join(tmpdir(), 'cu-chaos-'));
-  const batch = await ChaosBatch.start({ runDirectory, manifestPath: resolve(options.manifest), inventoryPath: resolve(options.inventory) });
+  const batch = await ChaosBatch.start({ runDirectory, manifestPath: resolve(options.manifest), inventoryPath: resolve(options.inventory), catalogue: options.catalogue });
   const records: ChaosRecord[] = [];
   try {
     for (let i = 0; i < options.runs; i += 1) {
