@@ -1,0 +1,113 @@
+import { get } from 'node:http';
+
+interface FleetNode {
+  readonly id: string;
+  readonly online: boolean;
+  readonly drained: boolean;
+  readonly release: string | null;
+  readonly services: readonly { name: string; release: string; port: number }[];
+}
+
+export interface AvailabilityEvidence {
+  readonly samples: number;
+  /** Service → the fewest replicas seen answering while in the cluster, and what was required then. */
+  readonly minimum: Readonly<Record<string, { available: number; required: number }>>;
+  /** Probe rounds at which a service had fewer replicas than minHealthy less those the run's faults took down. */
+  readonly violations: readonly { at: string; service: string; available: number; required: number }[];
+}
+
+/**
+ * Measures availability as a load balancer would, without the workflow's
+ * records: at ≥ 10 Hz it asks every replica's /health over HTTP and counts a
+ * replica only when its node is up, in the cluster (not drained) and it
+ * answers 200. Where each replica listens and whether its node is drained
+ * comes from the fleet's own report (the world, not the control plane).
+ */
+export class AvailabilityObserver {
+  private nodes: FleetNode[] = [];
+  private running = false;
+  private loops: Promise<void>[] = [];
+  private samples = 0;
+  private readonly minimum: Record<string, { available: number; required: number }> = {};
+  private readonly violations: { at: string; service: string; available: number; required: number }[] = [];
+
+  /**
+   * `replicas.excused(service, node)`: whether the run's own faults took that
+   * replica down at this moment; `replicas.serving` hears of every replica
+   * seen serving (so a replica a fault took down is excused until it is back).
+   */
+  public constructor(
+    private readonly fleetUrl: string,
+    private readonly minHealthy: Readonly<Record<string, number>>,
+    private readonly replicas: { excused(service: string, node: string): boolean; serving(service: string, node: string): void },
+    private readonly intervalMs = 100,
+  ) {}
+
+  public async start(): Promise<void> {
+    this.running = true;
+    this.nodes = await fleetNodes(this.fleetUrl);
+    this.loops.push(this.every(1000, async () => {
+      this.nodes = await fleetNodes(this.fleetUrl).catch(() => this.nodes);
+    }));
+    this.loops.push(this.every(this.intervalMs, () => this.probeOnce()));
+  }
+
+  public async stop(): Promise<AvailabilityEvidence> {
+    this.running = false;
+    await Promise.all(this.loops);
+    return { samples: this.samples, minimum: { ...this.minimum }, violations: this.violations.slice(0, 20) };
+  }
+
+  private async every(ms: number, work: () => Promise<void>): Promise<void> {
+    while (this.running) {
+      const started = Date.now();
+      await work();
+      await new Promise((r) => setTimeout(r, Math.max(0, ms - (Date.now() - started))));
+    }
+  }
+
+  private async probeOnce(): Promise<void> {
+    const nodes = this.nodes;
+    const available: Record<string, number> = Object.fromEntries(Object.keys(this.minHealthy).map((s) => [s, 0]));
+    const excusedCount: Record<string, number> = Object.fromEntries(Object.keys(this.minHealthy).map((s) => [s, 0]));
+    await Promise.all(
+      nodes.flatMap((node) =>
+        node.services
+          .filter((s) => s.name in available)
+          .map(async (s) => {
+            const up = node.online && !node.drained && (await healthy(s.port));
+            if (up) {
+              available[s.name]! += 1;
+              this.replicas.serving(s.name, node.id);
+            } else if (this.replicas.excused(s.name, node.id)) excusedCount[s.name]! += 1;
+          }),
+      ),
+    );
+    this.samples += 1;
+    const at = new Date().toISOString();
+    for (const [service, count] of Object.entries(available)) {
+      const required = Math.max(0, this.minHealthy[service]! - excusedCount[service]!);
+      const seen = this.minimum[service];
+      if (!seen || count < seen.available) this.minimum[service] = { available: count, required };
+      if (count < required) this.violations.push({ at, service, available: count, required });
+    }
+  }
+}
+
+export async function fleetNodes(fleetUrl: string): Promise<FleetNode[]> {
+  const response = await fetch(`${fleetUrl}/nodes`);
+  if (!response.ok) throw new Error(`fleet /nodes answered ${response.status}`);
+  const body = (await response.json()) as FleetNode[] | { nodes: FleetNode[] };
+  return Array.isArray(body) ? body : body.nodes;
+}
+
+function healthy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = get({ host: '127.0.0.1', port, path: '/health', timeout: 1000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
