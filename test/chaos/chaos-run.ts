@@ -63,17 +63,40 @@ export class ChaosBatch {
     return new ChaosBatch(options, cli, readLocalState(options.runDirectory));
   }
 
-  private readonly clients: AwsClients;
+  private clients: AwsClients;
+  /** Set while the control plane is down on purpose: the update is not over, only unreachable. */
+  private controlPlaneDown = false;
   private readonly baseManifest: Manifest;
   private readonly inventory: Inventory;
   private currentRelease: string;
   private runs = 0;
 
-  private constructor(private readonly options: ChaosBatchOptions, private readonly cli: CliDriver, private readonly state: LocalState) {
-    this.clients = createAwsClients({ region: state.region, credentials: LOCAL_CREDENTIALS, endpoints: { dynamodb: state.endpoints.dynamodb, ssm: state.endpoints.ssm, stepfunctions: state.endpoints.stepfunctions } });
+  private constructor(private readonly options: ChaosBatchOptions, private readonly cli: CliDriver, private state: LocalState) {
+    this.clients = ChaosBatch.clientsFor(state);
     this.baseManifest = parseManifest(readFileSync(options.manifestPath, 'utf8'));
     this.inventory = parseInventory(readFileSync(options.inventoryPath, 'utf8'));
     this.currentRelease = this.baseManifest.previous ?? this.baseManifest.release;
+  }
+
+  private static clientsFor(state: LocalState): AwsClients {
+    return createAwsClients({ region: state.region, credentials: LOCAL_CREDENTIALS, endpoints: { dynamodb: state.endpoints.dynamodb, ssm: state.endpoints.ssm, stepfunctions: state.endpoints.stepfunctions } });
+  }
+
+  /** `kill -9` of `local serve` and, `downMs` later, `local up` again: the fleet and its services keep running meanwhile. */
+  private async crashControlPlane(downMs: number): Promise<CliResult> {
+    this.controlPlaneDown = true;
+    try {
+      process.kill(this.state.pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, downMs));
+      const up = await this.cli.run(['local', 'up', '--run-dir', this.options.runDirectory, '-m', this.options.manifestPath, '--inventory', this.options.inventoryPath]);
+      this.state = readLocalState(this.options.runDirectory);
+      const old = this.clients;
+      this.clients = ChaosBatch.clientsFor(this.state);
+      old.destroy();
+      return up;
+    } finally {
+      this.controlPlaneDown = false;
+    }
   }
 
   public async stop(): Promise<void> {
@@ -96,7 +119,7 @@ export class ChaosBatch {
       serving: (service, node) => excused.seenServing(service, node),
     });
     const replicasOf = (key: string): string[] => (key.includes('@') ? [key] : (this.inventory.nodes.find((n) => n.id === key)?.services ?? []).map((s) => `${s}@${key}`));
-    const lock = new LockObserver(this.clients.documents, this.state.tableName, this.state.cluster);
+    const lock = new LockObserver(() => this.clients.documents, this.state.tableName, this.state.cluster);
     const operatorActions: { action: string; atMs: number; code: number; said: string }[] = [];
     let secondUpdateAccepted = false;
     let unlockAcceptedWhileRunning = false;
@@ -111,6 +134,11 @@ export class ChaosBatch {
     const active = new Map<ScheduledFault, boolean>();
     const timers: Promise<void>[] = faults.map(async (fault) => {
       await sleepUntil(started + fault.atMs);
+      if (fault.type === 'control-plane-crash') {
+        const up = await this.crashControlPlane(fault.downMs);
+        operatorActions.push({ action: 'control-plane-crash, then local up', atMs: fault.atMs, code: up.code, said: firstLine(up) });
+        return;
+      }
       if (fault.type === 'operator') {
         const running = (await this.cli.status(updateId)).status === 'RUNNING';
         if (!running) return void operatorActions.push({ action: `${fault.action} (skipped: update not running)`, atMs: fault.atMs, code: 0, said: '' });
@@ -215,6 +243,9 @@ export class ChaosBatch {
     const fleet = this.state.endpoints.fleet;
     await fetch(`${fleet}/faults`, { method: 'DELETE' });
     for (const fault of faults) if (fault.type === 'fleet') await fetch(`${fleet}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault.fault) });
+    await fetch(`${fleet}/service-faults`, { method: 'DELETE' });
+    const service = Object.assign({}, ...faults.map((f) => (f.type === 'service' ? f.settings : {}))) as Record<string, number>;
+    if (Object.keys(service).length > 0) await fetch(`${fleet}/service-faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(service) });
     const down = new Set(faults.filter((f) => f.type === 'node-stop').map((f) => (f as { node: string }).node));
     for (const node of this.state.nodes) {
       await fetch(`${fleet}/nodes/${encodeURIComponent(node)}/${down.has(node) ? 'stop' : 'start'}`, { method: 'POST' });
@@ -224,9 +255,13 @@ export class ChaosBatch {
   /** Waits while the update's current execution runs; returns the update's status. */
   private async untilEnded(updateId: string, deadline: number): Promise<string> {
     for (;;) {
+      if (this.controlPlaneDown) {
+        await new Promise((r) => setTimeout(r, 500));
+        continue;
+      }
       const status = await this.cli.status(updateId);
       const running = status.status === 'RUNNING' && (status.executionArn === null || (await this.executionRunning(status.executionArn)));
-      if (!running || Date.now() > deadline) return status.status;
+      if ((!running && !this.controlPlaneDown) || Date.now() > deadline) return status.status;
       await new Promise((r) => setTimeout(r, 1000));
     }
   }

@@ -27,7 +27,11 @@ export interface FleetFaultSpec {
 export type ScheduledFault =
   | { readonly type: 'fleet'; readonly atMs: number; readonly clearAtMs?: number; readonly fault: FleetFaultSpec }
   | { readonly type: 'node-stop'; readonly atMs: number; readonly clearAtMs?: number; readonly node: string }
-  | { readonly type: 'operator'; readonly atMs: number; readonly action: 'stop' | 'stop-now' | 'second-start' | 'unlock-force' };
+  | { readonly type: 'operator'; readonly atMs: number; readonly action: 'stop' | 'stop-now' | 'second-start' | 'unlock-force' }
+  /** AWS's own faults (issue #13): SSM throttling above a rate, DynamoDB transaction conflicts on a fraction of writes. */
+  | { readonly type: 'service'; readonly atMs: number; readonly clearAtMs?: number; readonly settings: { readonly sendCommandRate?: number; readonly transactionConflictFraction?: number } }
+  /** `kill -9` of the local control plane (`local serve`), then `local up` again after `downMs` (issue #17). */
+  | { readonly type: 'control-plane-crash'; readonly atMs: number; readonly downMs: number };
 
 export interface CatalogueOptions {
   /** How many faults a run draws. @default 1–3 */
@@ -53,8 +57,14 @@ function drawOne(random: SeededRandom, targets: ChaosTargets, windowMs: number, 
   // "once" faults clear themselves a few seconds later; the others last until the operator clears them.
   const clearAtMs = random.chance(0.5) ? atMs + random.int(2_000, 8_000) : undefined;
   const services = Object.keys(targets.services);
-  const kind = random.pick(['fail-platform', 'fail-service', 'fail-oneoff', 'fail-hook', 'slow', 'unhealthy', 'node-stop', 'stop', 'stop-now', 'second-start', 'unlock-force'] as const);
+  const kind = random.pick(['fail-platform', 'fail-service', 'fail-oneoff', 'fail-hook', 'slow', 'unhealthy', 'node-stop', 'stop', 'stop-now', 'second-start', 'unlock-force', 'ssm-throttle', 'dynamodb-conflicts', 'control-plane-crash'] as const);
   switch (kind) {
+    case 'ssm-throttle':
+      return { type: 'service', atMs, clearAtMs, settings: { sendCommandRate: random.int(1, 3) } };
+    case 'dynamodb-conflicts':
+      return { type: 'service', atMs, clearAtMs, settings: { transactionConflictFraction: random.int(1, 3) / 10 } };
+    case 'control-plane-crash':
+      return { type: 'control-plane-crash', atMs, downMs: random.int(0, 5_000) };
     case 'fail-platform':
       return { type: 'fleet', atMs, clearAtMs, fault: { kind: 'fail', operation: 'platform-install', name: random.pick(targets.platformSteps), node: random.pick(targets.nodes) } };
     case 'fail-service': {
@@ -86,8 +96,10 @@ function drawOne(random: SeededRandom, targets: ChaosTargets, windowMs: number, 
 export function describeFault(fault: ScheduledFault): string {
   const when = `at ${(fault.atMs / 1000).toFixed(1)} s`;
   if (fault.type === 'operator') return `${fault.action} ${when}`;
+  if (fault.type === 'control-plane-crash') return `control-plane-crash (kill -9 of local serve) ${when}, local up ${(fault.downMs / 1000).toFixed(1)} s later`;
   const until = fault.clearAtMs === undefined ? 'until cleared' : `until ${(fault.clearAtMs / 1000).toFixed(1)} s`;
   if (fault.type === 'node-stop') return `node-stop ${fault.node} ${when} ${until}`;
+  if (fault.type === 'service') return `${fault.settings.sendCommandRate ? `ssm-throttle above ${fault.settings.sendCommandRate}/s` : `dynamodb-conflicts on ${fault.settings.transactionConflictFraction} of transactions`} ${when} ${until}`;
   const f = fault.fault;
   return `${f.kind} ${f.operation} ${f.name}${f.node ? ` on ${f.node}` : ''} ${when} ${until}`;
 }

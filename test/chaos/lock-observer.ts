@@ -26,7 +26,8 @@ export class LockObserver {
   /** Fence → when the sampler first saw it. */
   private readonly firstSeen = new Map<number, number>();
 
-  public constructor(private readonly documents: DynamoDBDocumentClient, private readonly tableName: string, private readonly cluster: string) {}
+  /** `documents()`: the client of the moment (a restarted control plane has new endpoints). */
+  public constructor(private readonly documents: () => DynamoDBDocumentClient, private readonly tableName: string, private readonly cluster: string) {}
 
   public start(): void {
     this.running = true;
@@ -52,7 +53,7 @@ export class LockObserver {
   }
 
   private async sample(): Promise<void> {
-    const { Item } = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: `LOCK#${this.cluster}`, sk: 'LOCK' }, ConsistentRead: true }));
+    const { Item } = await this.documents().send(new GetCommand({ TableName: this.tableName, Key: { pk: `LOCK#${this.cluster}`, sk: 'LOCK' }, ConsistentRead: true }));
     if (!Item) return;
     this.samples += 1;
     const fence = Number(Item.fence);
