@@ -166,14 +166,19 @@ export class ChaosBatch {
     active.clear();
     await this.applyFleetFaults([]);
 
+    // The operator: waits while it runs, resumes what ended without succeeding, as often as it takes (bounded).
     let resumes = 0;
-    let status = await this.untilEnded(updateId, Date.now() + 60_000);
+    let status = await this.untilEnded(updateId, Date.now() + 180_000);
     while (status !== 'SUCCEEDED' && resumes < (this.options.maxResumes ?? 4)) {
+      if (status === 'RUNNING') {
+        status = await this.untilEnded(updateId, Date.now() + 120_000);
+        if (status === 'RUNNING') break;
+        continue;
+      }
       resumes += 1;
       const resume = await this.cli.run(['resume', updateId, '--watch']);
-      status = (await this.cli.status(updateId)).status;
-      if (resume.code === 2 && status !== 'SUCCEEDED') operatorActions.push({ action: 'resume refused', atMs: Date.now() - started, code: 2, said: firstLine(resume) });
-      status = await this.untilEnded(updateId, Date.now() + 60_000);
+      if (resume.code === 2) operatorActions.push({ action: 'resume refused', atMs: Date.now() - started, code: 2, said: firstLine(resume) });
+      status = await this.untilEnded(updateId, Date.now() + 180_000);
     }
     const final = await this.cli.status(updateId);
     const availabilityEvidence = await availability.stop();
