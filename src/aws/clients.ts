@@ -4,6 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { invocationCredentials } from './invocation-credentials';
 
 export interface AwsClientConfig {
   /** @default the SDK's own resolution (AWS_REGION, profile) */
@@ -16,7 +17,7 @@ export interface AwsClientConfig {
     readonly cloudformation?: string;
     readonly ec2?: string;
   };
-  /** @default the SDK's default credential chain */
+  /** @default the running local invocation's (invocation-credentials.ts), else the SDK's default credential chain */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
@@ -37,7 +38,7 @@ export interface AwsClients {
  * endpoints and credentials given here (or in AWS_ENDPOINT_URL_* inside Lambda).
  */
 export function createAwsClients(config: AwsClientConfig = {}): AwsClients {
-  const common = { region: config.region, credentials: config.credentials };
+  const common = { region: config.region, credentials: config.credentials ?? invocationCredentials.getStore() };
   const dynamodb = new DynamoDBClient({ ...common, endpoint: config.endpoints?.dynamodb });
   const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const ssm = new SSMClient({ ...common, endpoint: config.endpoints?.ssm });

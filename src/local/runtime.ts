@@ -4,8 +4,10 @@ import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type Creat
 import type { Inventory } from '../core/inventory/schema';
 import type { Manifest } from '../core/manifest/schema';
 import { DynamoDbLocal } from './dynamodb/dynamodb-local';
-import { DynamoDbFaultProxy } from './dynamodb/dynamodb-fault-proxy';
-import { Ec2StandIn } from './ec2/ec2-stand-in';
+import { dynamodbAuthorizationRequests } from './dynamodb/dynamodb-authorization';
+import { DynamoDbError, DynamoDbFaultProxy } from './dynamodb/dynamodb-fault-proxy';
+import { Ec2Error, Ec2StandIn } from './ec2/ec2-stand-in';
+import { AccessDenied, LocalIam, type AuthorizationRequest } from './iam/local-iam';
 import { ServiceFaults, type ServiceFaultSettings } from './faults/service-faults';
 import { SimulatedFleet } from './fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-credentials';
@@ -31,6 +33,10 @@ export interface LocalRuntimeProps {
   readonly serviceProcesses?: boolean;
   /** Service faults to start with (SSM throttling, DynamoDB conflicts); `local fault` changes them later. @default none */
   readonly serviceFaults?: ServiceFaultSettings;
+  /** Evaluate each function's calls against its role's policies from the template (AccessDeniedException as on AWS). @default true */
+  readonly enforceIam?: boolean;
+  /** The template to run instead of the synthesized stack's (tests: a stack with a grant removed). @default synthesizeLocalTemplate() */
+  readonly template?: CloudFormationTemplate;
   /** Extra environment for the Lambda handlers (fault points, poll budgets). */
   readonly handlerEnvironment?: Readonly<Record<string, string>>;
 }
@@ -46,14 +52,27 @@ export class LocalRuntime {
   public static async start(props: LocalRuntimeProps): Promise<LocalRuntime> {
     const runDirectory = resolve(props.runDirectory);
     mkdirSync(runDirectory, { recursive: true });
-    const template = synthesizeLocalTemplate();
+    const template = props.template ?? synthesizeLocalTemplate();
+    const iam = props.enforceIam === false ? undefined : new LocalIam(template);
+    const authorize = iam ? (accessKeyId: string | undefined, requests: readonly AuthorizationRequest[]) => iam.authorize(accessKeyId, requests) : undefined;
     const stopOnFailure: (() => Promise<void>)[] = [];
     try {
       const dynamodb = await DynamoDbLocal.start({ dataDirectory: props.persistent ? join(runDirectory, 'dynamodb') : undefined });
       stopOnFailure.push(() => dynamodb.stop());
       const tableName = await createTables(template, dynamodb.endpoint);
       const serviceFaults = new ServiceFaults(props.serviceFaults);
-      const dynamodbProxy = await DynamoDbFaultProxy.start({ upstream: dynamodb.endpoint, faults: serviceFaults });
+      const dynamodbProxy = await DynamoDbFaultProxy.start({
+        upstream: dynamodb.endpoint,
+        faults: serviceFaults,
+        authorize: authorize && (async (call) => {
+          try {
+            await authorize(call.accessKeyId, dynamodbAuthorizationRequests(call.operation, call.input));
+          } catch (error) {
+            if (error instanceof AccessDenied) throw new DynamoDbError('AccessDeniedException', error.message);
+            throw error;
+          }
+        }),
+      });
       stopOnFailure.push(() => dynamodbProxy.stop());
 
       const documents = commandDocuments(template);
@@ -68,9 +87,20 @@ export class LocalRuntime {
         serviceFaults,
       });
       stopOnFailure.push(() => fleet.stop());
-      const ssm = await SsmEmulator.start({ fleet, documents: Object.fromEntries(documents.map((d) => [d.name, d.content])), faults: serviceFaults });
+      const ssm = await SsmEmulator.start({ fleet, documents: Object.fromEntries(documents.map((d) => [d.name, d.content])), faults: serviceFaults, authorize });
       stopOnFailure.push(() => ssm.stop());
-      const ec2 = await Ec2StandIn.start({ fleet });
+      const ec2 = await Ec2StandIn.start({
+        fleet,
+        authorize: authorize && (async (call) => {
+          try {
+            await authorize(call.accessKeyId, [{ action: `ec2:${call.action}`, resource: '*' }]);
+          } catch (error) {
+            // EC2 names a denial UnauthorizedOperation, HTTP 403 (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
+            if (error instanceof AccessDenied) throw new Ec2Error('UnauthorizedOperation', `You are not authorized to perform this operation. ${error.message}`, 403);
+            throw error;
+          }
+        }),
+      });
       stopOnFailure.push(() => ec2.stop());
 
       const stepFunctions = await LocalStepFunctions.start({

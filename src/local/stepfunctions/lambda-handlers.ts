@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { isAbsolute, join } from 'node:path';
 import { require as tsxRequire } from 'tsx/cjs/api';
 import { LOCAL_HANDLER_METADATA_KEY } from '../../../lib/private/local-handler';
+import { invocationCredentials } from '../../aws/invocation-credentials';
+import { functionCredentials } from '../iam/local-iam';
 import { findResources, resolveValue, resourceArn, type CloudFormationTemplate } from '../template';
 
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown> | unknown;
@@ -74,6 +76,8 @@ export function loadHandler(fn: LocalFunction, repoRoot: string): (event: unknow
       fail: () => undefined,
       succeed: () => undefined,
     };
-    return handler(event, context);
+    // The function's own credentials for its AWS calls (the local IAM evaluates them against its role), race-free
+    // across concurrent invocations of different functions, unlike process.env.
+    return invocationCredentials.run(functionCredentials(fn.logicalId), () => handler!(event, context));
   };
 }
