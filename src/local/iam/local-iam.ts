@@ -37,6 +37,8 @@ export function functionCredentials(functionLogicalId: string): InvocationCreden
  */
 export class LocalIam {
   private readonly roles: ReadonlyMap<string, FunctionRole>;
+  /** The policies never change while the runtime runs, so a decision is computed once per (principal, request). */
+  private readonly decisions = new Map<string, Promise<string | undefined>>();
 
   public constructor(template: CloudFormationTemplate) {
     this.roles = new Map(functionRoles(template).map((role) => [functionCredentials(role.functionLogicalId).accessKeyId, role]));
@@ -52,7 +54,17 @@ export class LocalIam {
     const role = this.roleOf(accessKeyId);
     if (!role) return;
     for (const request of requests) {
-      const answer = await runSimulation(
+      const key = JSON.stringify([accessKeyId, request.action, request.resource, request.context ?? {}]);
+      let decision = this.decisions.get(key);
+      if (!decision) this.decisions.set(key, (decision = this.decide(role, request)));
+      const reason = await decision;
+      if (reason !== undefined) throw new AccessDenied(role.sessionArn, request, reason);
+    }
+  }
+
+  /** Why the role does not allow the request, or undefined when it does. */
+  private async decide(role: FunctionRole, request: AuthorizationRequest): Promise<string | undefined> {
+    const answer = await runSimulation(
         {
           identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.policy as never })),
           serviceControlPolicies: [],
@@ -61,10 +73,8 @@ export class LocalIam {
         } as Parameters<typeof runSimulation>[0],
         {},
       );
-      if (answer.resultType === 'error') throw new AccessDenied(role.sessionArn, request, `the local IAM evaluator refused the request: ${JSON.stringify(answer.errors)}`);
-      if (answer.overallResult === 'Allowed') continue;
-      const reason = answer.overallResult === 'ExplicitlyDenied' ? `an explicit deny in an identity-based policy denies the ${request.action} action` : `no identity-based policy allows the ${request.action} action`;
-      throw new AccessDenied(role.sessionArn, request, reason);
-    }
+    if (answer.resultType === 'error') return `the local IAM evaluator refused the request: ${JSON.stringify(answer.errors)}`;
+    if (answer.overallResult === 'Allowed') return undefined;
+    return answer.overallResult === 'ExplicitlyDenied' ? `an explicit deny in an identity-based policy denies the ${request.action} action` : `no identity-based policy allows the ${request.action} action`;
   }
 }
