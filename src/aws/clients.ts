@@ -4,6 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { invocationCredentials } from './invocation-credentials';
 
 export interface AwsClientConfig {
   /** @default the SDK's own resolution (AWS_REGION, profile) */
@@ -16,7 +17,7 @@ export interface AwsClientConfig {
     readonly cloudformation?: string;
     readonly ec2?: string;
   };
-  /** @default the SDK's default credential chain */
+  /** @default the running local invocation's (invocation-credentials.ts), else the SDK's default credential chain */
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
@@ -31,16 +32,21 @@ export interface AwsClients {
   destroy(): void;
 }
 
+/** SDK attempts per SSM call (the SDK's default is 3). */
+export const SSM_MAX_ATTEMPTS = 8;
+
 /**
  * The one place SDK v3 clients are built, for the CLI, the handlers and the
  * tests alike: pointing at AWS or at the local stand-ins differs only in the
  * endpoints and credentials given here (or in AWS_ENDPOINT_URL_* inside Lambda).
  */
 export function createAwsClients(config: AwsClientConfig = {}): AwsClients {
-  const common = { region: config.region, credentials: config.credentials };
+  const common = { region: config.region, credentials: config.credentials ?? invocationCredentials.getStore() };
   const dynamodb = new DynamoDBClient({ ...common, endpoint: config.endpoints?.dynamodb });
   const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-  const ssm = new SSMClient({ ...common, endpoint: config.endpoints?.ssm });
+  // SendCommand has a low request rate: a rollout that sends from many tasks at once is throttled, and the SDK's
+  // default 3 attempts give up within a second. 8 attempts back off (from 500 ms for throttling, up to 20 s) long enough.
+  const ssm = new SSMClient({ ...common, endpoint: config.endpoints?.ssm, maxAttempts: SSM_MAX_ATTEMPTS });
   const sfn = new SFNClient({ ...common, endpoint: config.endpoints?.stepfunctions });
   const cloudformation = new CloudFormationClient({ ...common, endpoint: config.endpoints?.cloudformation });
   const ec2 = new EC2Client({ ...common, endpoint: config.endpoints?.ec2 });

@@ -5,6 +5,8 @@ import type { Manifest } from '../core/manifest/schema';
 import { DynamoDbFaultProxy } from './dynamodb/dynamodb-fault-proxy';
 import { DynamoDbLocal } from './dynamodb/dynamodb-local';
 import { ServiceFaultsMirror } from './faults/service-faults-mirror';
+import { LocalIam } from './iam/local-iam';
+import { standInAuthorizers } from './iam/stand-in-authorizers';
 import { FleetSupervisor } from './fleet/fleet-supervisor';
 import { LOCAL_REGION } from './local-credentials';
 import type { LocalState } from './local-state';
@@ -41,7 +43,9 @@ export class LocalControlPlane {
       selfUpdatingSteps: props.manifest.platform.filter((step) => step.selfUpdate).map((step) => step.name),
       serviceProcesses: true,
       documents: Object.fromEntries(documents.map((d) => [d.name, d.content])),
+      template,
     });
+    const authorizers = standInAuthorizers(new LocalIam(template));
     let dynamodb: DynamoDbLocal | undefined;
     let proxy: DynamoDbFaultProxy | undefined;
     const mirror = ServiceFaultsMirror.start(supervisor.state.fleetUrl);
@@ -49,7 +53,7 @@ export class LocalControlPlane {
       dynamodb = await DynamoDbLocal.start({ dataDirectory: props.persistent ? join(runDirectory, 'dynamodb') : undefined });
       const tableName = await createTables(template, dynamodb.endpoint);
       // The handlers and the CLI reach DynamoDB through the fault proxy, as in the in-process runtime.
-      proxy = await DynamoDbFaultProxy.start({ upstream: dynamodb.endpoint, faults: mirror.faults });
+      proxy = await DynamoDbFaultProxy.start({ upstream: dynamodb.endpoint, faults: mirror.faults, authorize: authorizers.dynamodb });
       const stepFunctions = await startStepFunctions({
         template,
         dynamodbEndpoint: proxy.endpoint,

@@ -7,6 +7,8 @@ import type { Manifest } from '../core/manifest/schema';
 import { DynamoDbLocal } from './dynamodb/dynamodb-local';
 import { DynamoDbFaultProxy } from './dynamodb/dynamodb-fault-proxy';
 import { Ec2StandIn } from './ec2/ec2-stand-in';
+import { LocalIam } from './iam/local-iam';
+import { standInAuthorizers } from './iam/stand-in-authorizers';
 import { ServiceFaults, type ServiceFaultSettings } from './faults/service-faults';
 import { SimulatedFleet } from './fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-credentials';
@@ -32,6 +34,10 @@ export interface LocalRuntimeProps {
   readonly serviceProcesses?: boolean;
   /** Service faults to start with (SSM throttling, DynamoDB conflicts); `local fault` changes them later. @default none */
   readonly serviceFaults?: ServiceFaultSettings;
+  /** Evaluate each function's calls against its role's policies from the template (AccessDeniedException as on AWS). @default true */
+  readonly enforceIam?: boolean;
+  /** The template to run instead of the synthesized stack's (tests: a stack with a grant removed). @default synthesizeLocalTemplate() */
+  readonly template?: CloudFormationTemplate;
   /** Extra environment for the Lambda handlers (fault points, poll budgets). */
   readonly handlerEnvironment?: Readonly<Record<string, string>>;
 }
@@ -47,14 +53,19 @@ export class LocalRuntime {
   public static async start(props: LocalRuntimeProps): Promise<LocalRuntime> {
     const runDirectory = resolve(props.runDirectory);
     mkdirSync(runDirectory, { recursive: true });
-    const template = synthesizeLocalTemplate();
+    const template = props.template ?? synthesizeLocalTemplate();
+    const authorizers = props.enforceIam === false ? undefined : standInAuthorizers(new LocalIam(template));
     const stopOnFailure: (() => Promise<void>)[] = [];
     try {
       const dynamodb = await DynamoDbLocal.start({ dataDirectory: props.persistent ? join(runDirectory, 'dynamodb') : undefined });
       stopOnFailure.push(() => dynamodb.stop());
       const tableName = await createTables(template, dynamodb.endpoint);
       const serviceFaults = new ServiceFaults(props.serviceFaults);
-      const dynamodbProxy = await DynamoDbFaultProxy.start({ upstream: dynamodb.endpoint, faults: serviceFaults });
+      const dynamodbProxy = await DynamoDbFaultProxy.start({
+        upstream: dynamodb.endpoint,
+        faults: serviceFaults,
+        authorize: authorizers?.dynamodb,
+      });
       stopOnFailure.push(() => dynamodbProxy.stop());
 
       const documents = commandDocuments(template);
@@ -69,9 +80,12 @@ export class LocalRuntime {
         serviceFaults,
       });
       stopOnFailure.push(() => fleet.stop());
-      const ssm = await SsmEmulator.start({ fleet, documents: Object.fromEntries(documents.map((d) => [d.name, d.content])), faults: serviceFaults });
+      const ssm = await SsmEmulator.start({ fleet, documents: Object.fromEntries(documents.map((d) => [d.name, d.content])), faults: serviceFaults, authorize: authorizers?.ssm });
       stopOnFailure.push(() => ssm.stop());
-      const ec2 = await Ec2StandIn.start({ fleet });
+      const ec2 = await Ec2StandIn.start({
+        fleet,
+        authorize: authorizers?.ec2,
+      });
       stopOnFailure.push(() => ec2.stop());
 
       const stepFunctions = await startStepFunctions({ template, dynamodbEndpoint: dynamodbProxy.endpoint, ssmEndpoint: ssm.endpoint, ec2Endpoint: ec2.endpoint, waitScale: props.waitScale, handlerEnvironment: props.handlerEnvironment });

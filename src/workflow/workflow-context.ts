@@ -1,6 +1,7 @@
 import { CommandRunner } from '../aws/commands/command-runner';
 import { createAwsClients, type AwsClients } from '../aws/clients';
 import { sfnExecutionReader } from '../aws/executions/execution-reader';
+import { invocationCredentials } from '../aws/invocation-credentials';
 import { CheckpointStore, type WriterGuard } from '../aws/store/checkpoint-store';
 import { LockStore } from '../aws/store/lock-store';
 import { NodeSlots } from '../aws/store/node-slots';
@@ -71,19 +72,24 @@ export class MissingSettingError extends Error {
   }
 }
 
-let cached: { fingerprint: string; context: WorkflowContext } | undefined;
+/** One context per principal: on Lambda only ever one; in the local runtime one per function (its own credentials). */
+const cached = new Map<string, { fingerprint: string; context: WorkflowContext }>();
 
 /**
  * Builds the context from the Lambda environment (TABLE_NAME, DOCUMENT_NAME, …)
  * once per container — again only if the environment changes, as when one
- * process hosts one local runtime after another.
+ * process hosts one local runtime after another. Locally, where every function
+ * runs in one process, each function's invocations get their own context whose
+ * clients sign with that function's credentials (invocation-credentials.ts).
  */
 export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowContext {
+  const principal = invocationCredentials.getStore()?.accessKeyId ?? '';
   const fingerprint = ['TABLE_NAME', 'DOCUMENT_NAME', 'AWS_ENDPOINT_URL_DYNAMODB', 'AWS_ENDPOINT_URL_SSM', 'AWS_ENDPOINT_URL_EC2', 'AWS_ENDPOINT_URL_SFN', 'POLL_BUDGET_SECONDS', 'POLL_INTERVAL_MS', 'LEASE_SECONDS']
     .map((k) => env[k] ?? '')
     .join('|');
-  if (cached?.fingerprint === fingerprint) return cached.context;
-  cached?.context.clients.destroy();
+  const known = cached.get(principal);
+  if (known?.fingerprint === fingerprint) return known.context;
+  known?.context.clients.destroy();
   const need = (name: string): string => {
     const value = env[name];
     if (!value) throw new MissingSettingError(name);
@@ -108,7 +114,7 @@ export function workflowContext(env: NodeJS.ProcessEnv = process.env): WorkflowC
       documentName,
     },
   };
-  cached = { fingerprint, context };
+  cached.set(principal, { fingerprint, context });
   return context;
 }
 

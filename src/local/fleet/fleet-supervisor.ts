@@ -7,6 +7,9 @@ import { isProcessAlive } from '../local-state';
 import type { SsmDocumentContent } from '../ssm/ssm-document';
 import { Ec2StandIn } from '../ec2/ec2-stand-in';
 import { ServiceFaults, type ServiceFaultSettings } from '../faults/service-faults';
+import { LocalIam } from '../iam/local-iam';
+import { standInAuthorizers } from '../iam/stand-in-authorizers';
+import type { CloudFormationTemplate } from '../template';
 import { SsmEmulator } from '../ssm/ssm-emulator';
 import { SimulatedFleet, type SimulatedFleetProps } from './simulated-fleet';
 
@@ -21,6 +24,8 @@ export interface FleetSpec {
   readonly documents: Readonly<Record<string, SsmDocumentContent>>;
   /** Service faults to start with (SSM throttling, DynamoDB conflicts); `local fault` changes them later. */
   readonly serviceFaults?: ServiceFaultSettings;
+  /** The synthesized template: SSM and EC2 evaluate each function's calls against its role in it. @default no IAM */
+  readonly template?: CloudFormationTemplate;
 }
 
 /** Where a running supervisor is (`<run-dir>/fleet/fleet.json`). */
@@ -156,9 +161,10 @@ export async function runFleetSupervisor(runDirectory: string): Promise<never> {
     platformSteps: spec.platformSteps, selfUpdatingSteps: spec.selfUpdatingSteps, serviceProcesses: spec.serviceProcesses,
     serviceFaults,
   });
-  const ssm = await SsmEmulator.start({ fleet, documents: spec.documents, faults: serviceFaults });
+  const authorizers = spec.template ? standInAuthorizers(new LocalIam(spec.template)) : undefined;
+  const ssm = await SsmEmulator.start({ fleet, documents: spec.documents, faults: serviceFaults, authorize: authorizers?.ssm });
   // EC2 is part of the world the fleet lives in, like SSM: it outlives the control plane too.
-  const ec2 = await Ec2StandIn.start({ fleet });
+  const ec2 = await Ec2StandIn.start({ fleet, authorize: authorizers?.ec2 });
   let stopping: Promise<never> | undefined;
   const shutdown = (code: number): Promise<never> =>
     (stopping ??= (async () => {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { SimulatedFleet } from '../fleet/simulated-fleet';
-import { AwsServiceError, startAwsJsonServer } from '../http/aws-json-server';
+import { AwsServiceError, startAwsJsonServer, type AwsJsonOperation } from '../http/aws-json-server';
 import { nodeKind } from '../../core/inventory/schema';
 import { COMMAND_DOCUMENT_LIMIT_BYTES } from '../../core/step-runner/command-size';
 import type { ServiceFaults } from '../faults/service-faults';
+import { AccessDenied, type AuthorizationRequest } from '../iam/local-iam';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local-credentials';
 import { agentRefusal } from './agent-parameter-validator';
 import { resolveScript, RUN_SHELL_SCRIPT, type SsmDocumentContent } from './ssm-document';
 import { SsmInvocation, STDERR_LIMIT, STDOUT_LIMIT } from './ssm-invocation';
@@ -14,6 +16,8 @@ export interface SsmEmulatorProps {
   readonly documents?: Readonly<Record<string, SsmDocumentContent>>;
   /** Faults to produce (SendCommand throttling). @default none */
   readonly faults?: ServiceFaults;
+  /** IAM: called with the caller's access key id and what the call needs; throws AccessDenied to refuse it. @default allow */
+  readonly authorize?: (accessKeyId: string | undefined, requests: readonly AuthorizationRequest[]) => Promise<void>;
 }
 
 interface CommandRecord {
@@ -46,18 +50,22 @@ const seconds = (date?: Date): number | undefined => (date ? date.getTime() / 10
 export class SsmEmulator {
   public static async start(props: SsmEmulatorProps): Promise<SsmEmulator> {
     const emulator = new SsmEmulator(props);
+    const guarded = (name: string, run: (input: Record<string, unknown>) => unknown): AwsJsonOperation => async (input, call) => {
+      await emulator.authorize(name, input, call.accessKeyId);
+      return run(input);
+    };
     const server = await startAwsJsonServer({
       targetPrefix: 'AmazonSSM',
       jsonVersion: '1.1',
       operations: {
-        SendCommand: (input) => emulator.sendCommand(input),
-        GetCommandInvocation: (input) => emulator.getCommandInvocation(input),
-        ListCommandInvocations: (input) => emulator.listCommandInvocations(input),
-        ListCommands: (input) => emulator.listCommands(input),
-        DescribeDocument: (input) => emulator.describeDocument(input),
-        CancelCommand: (input) => emulator.cancelCommand(input),
-        DescribeInstanceInformation: (input) => emulator.describeInstanceInformation(input),
-        ListTagsForResource: (input) => emulator.listTagsForResource(input),
+        SendCommand: guarded('SendCommand', (input) => emulator.sendCommand(input)),
+        GetCommandInvocation: guarded('GetCommandInvocation', (input) => emulator.getCommandInvocation(input)),
+        ListCommandInvocations: guarded('ListCommandInvocations', (input) => emulator.listCommandInvocations(input)),
+        ListCommands: guarded('ListCommands', (input) => emulator.listCommands(input)),
+        DescribeDocument: guarded('DescribeDocument', (input) => emulator.describeDocument(input)),
+        CancelCommand: guarded('CancelCommand', (input) => emulator.cancelCommand(input)),
+        DescribeInstanceInformation: guarded('DescribeInstanceInformation', (input) => emulator.describeInstanceInformation(input)),
+        ListTagsForResource: guarded('ListTagsForResource', (input) => emulator.listTagsForResource(input)),
       },
     });
     emulator.endpoint = server.url;
@@ -73,7 +81,7 @@ export class SsmEmulator {
   private readonly commands = new Map<string, CommandRecord>();
   private readonly running = new Set<Promise<void>>();
 
-  private constructor(props: SsmEmulatorProps) {
+  private constructor(private readonly props: SsmEmulatorProps) {
     this.fleet = props.fleet;
     this.faults = props.faults;
     for (const [name, content] of Object.entries(props.documents ?? {})) this.registerDocument(name, content);
@@ -81,6 +89,39 @@ export class SsmEmulator {
 
   public registerDocument(name: string, content: SsmDocumentContent | string): void {
     this.documents.set(name, typeof content === 'string' ? (JSON.parse(content) as SsmDocumentContent) : content);
+  }
+
+  /**
+   * What IAM checks for each call, with the resources the Service Authorization Reference names
+   * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html): SendCommand on
+   * the document and on every target instance (EC2 `instance/i-…` or `managed-instance/mi-…`, with its
+   * `ssm:resourceTag/<key>` condition keys); ListTagsForResource on the managed instance; the rest on "*".
+   */
+  private async authorize(operation: string, input: Record<string, unknown>, accessKeyId: string | undefined): Promise<void> {
+    if (!this.props.authorize) return;
+    const action = `ssm:${operation}`;
+    let requests: AuthorizationRequest[];
+    if (operation === 'SendCommand') {
+      const name = String(input.DocumentName ?? '');
+      const document = name.startsWith('AWS-') ? `arn:aws:ssm:${LOCAL_REGION}::document/${name}` : `arn:aws:ssm:${LOCAL_REGION}:${LOCAL_ACCOUNT}:document/${name}`;
+      const instances = this.targetInstances(input).map((id) => ({
+        action,
+        resource: instanceArn(id),
+        context: Object.fromEntries(Object.entries(this.tags(id)).map(([key, value]) => [`ssm:resourceTag/${key}`, value])),
+      }));
+      requests = [{ action, resource: document }, ...instances];
+    } else if (operation === 'DescribeDocument') {
+      // DescribeDocument is authorized on the document (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html).
+      requests = [{ action, resource: `arn:aws:ssm:${LOCAL_REGION}:${LOCAL_ACCOUNT}:document/${String(input.Name ?? '')}` }];
+    } else if (operation === 'ListTagsForResource') {
+      requests = [{ action, resource: `arn:aws:ssm:${LOCAL_REGION}:${LOCAL_ACCOUNT}:managed-instance/${String(input.ResourceId ?? '')}` }];
+    } else requests = [{ action, resource: '*' }];
+    try {
+      await this.props.authorize(accessKeyId, requests);
+    } catch (error) {
+      if (error instanceof AccessDenied) throw new AwsServiceError('AccessDeniedException', error.message);
+      throw error;
+    }
   }
 
   /** Cancels what still runs and closes the server. */
@@ -358,6 +399,11 @@ function assertDocumentSize(document: SsmDocumentContent, parameters: Readonly<R
   if (content + values > COMMAND_DOCUMENT_LIMIT_BYTES) {
     throw new AwsServiceError('MaxDocumentSizeExceeded', `The document and its parameters are ${content + values} bytes; the limit is ${COMMAND_DOCUMENT_LIMIT_BYTES} bytes.`);
   }
+}
+
+/** The ARN IAM evaluates SendCommand against for a node: an EC2 instance or a hybrid managed instance. */
+function instanceArn(id: string): string {
+  return nodeKind(id) === 'ec2' ? `arn:aws:ec2:${LOCAL_REGION}:${LOCAL_ACCOUNT}:instance/${id}` : `arn:aws:ssm:${LOCAL_REGION}:${LOCAL_ACCOUNT}:managed-instance/${id}`;
 }
 
 /** "10" or "10%" of `total` (a percentage rounds down, but never below 1 when total > 0). */

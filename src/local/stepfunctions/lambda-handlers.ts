@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { require as tsxRequire } from 'tsx/cjs/api';
 import { LOCAL_HANDLER_METADATA_KEY } from '../../../lib/private/local-handler';
+import { invocationCredentials } from '../../aws/invocation-credentials';
+import { functionCredentials } from '../iam/local-iam';
 import { findResources, resolveValue, resourceArn, type CloudFormationTemplate } from '../template';
 
 export type LambdaHandler = (event: unknown, context: unknown) => Promise<unknown> | unknown;
@@ -97,7 +99,9 @@ export function loadHandler(fn: LocalFunction, repoRoot: string): (event: unknow
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new LambdaTimedOutError(fn)), fn.timeoutSeconds * 1000);
     });
-    const invocation = Promise.resolve().then(() => handler!(event, context));
+    // The function's own credentials for its AWS calls (the local IAM evaluates them against its role), race-free
+    // across concurrent invocations of different functions, unlike process.env.
+    const invocation = Promise.resolve().then(() => invocationCredentials.run(functionCredentials(fn.logicalId), () => handler!(event, context)));
     invocation.catch(() => undefined); // a rejection after the timeout is no one's to handle
     try {
       return await Promise.race([invocation, timedOut]);

@@ -26,7 +26,7 @@ describe('an inventory of EC2 instance and hybrid node ids, end to end on the re
   let harness: WorkflowHarness;
   beforeAll(async () => {
     harness = await WorkflowHarness.start({ inventory: awsShaped(exampleInventory()) });
-  });
+  }, 300_000);
   afterAll(async () => harness?.stop());
 
   it('plans from EC2 and SSM tags and updates every node, the canary an EC2 instance', async () => {
@@ -40,5 +40,5 @@ describe('an inventory of EC2 instance and hybrid node ids, end to end on the re
     expect(nodes.flatMap((n) => n.services).every((s) => s.release === '7.2.0' && s.healthy)).toBe(true);
     expect(await harness.updates.require(started.updateId)).toMatchObject({ status: 'SUCCEEDED', owner: { node: IDS['node-1'] } });
     for (const id of Object.values(IDS)) expect(harness.count('platform-install', 'system-packages', id), id).toBe(1);
-  });
+  }, 300_000);
 });

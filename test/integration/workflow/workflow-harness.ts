@@ -16,6 +16,7 @@ import type { Manifest } from '../../../src/core/manifest/schema';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
 import type { ServiceFaultSettings } from '../../../src/local/faults/service-faults';
 import { LocalRuntime } from '../../../src/local/runtime';
+import type { CloudFormationTemplate } from '../../../src/local/template';
 
 const examples = join(__dirname, '../../../examples/analytics-cluster');
 export const exampleManifest = (): Manifest => parseManifest(readFileSync(join(examples, 'release-7.2.0.yaml'), 'utf8'));
@@ -23,10 +24,10 @@ export const exampleInventory = (): Inventory => parseInventory(readFileSync(joi
 
 /** The local runtime with the example cluster, the stores and the SDK clients a test asserts with. */
 export class WorkflowHarness {
-  public static async start(options: { manifest?: Manifest; inventory?: Inventory; handlerEnvironment?: Record<string, string>; serviceFaults?: ServiceFaultSettings } = {}): Promise<WorkflowHarness> {
+  public static async start(options: { manifest?: Manifest; inventory?: Inventory; handlerEnvironment?: Record<string, string>; serviceFaults?: ServiceFaultSettings; template?: CloudFormationTemplate } = {}): Promise<WorkflowHarness> {
     const directory = mkdtempSync(join(tmpdir(), 'cu-workflow-'));
     const manifest = options.manifest ?? exampleManifest();
-    const runtime = await LocalRuntime.start({ runDirectory: directory, manifest, inventory: options.inventory ?? exampleInventory(), handlerEnvironment: options.handlerEnvironment, serviceFaults: options.serviceFaults });
+    const runtime = await LocalRuntime.start({ runDirectory: directory, manifest, inventory: options.inventory ?? exampleInventory(), handlerEnvironment: options.handlerEnvironment, serviceFaults: options.serviceFaults, template: options.template });
     return new WorkflowHarness(directory, manifest, runtime);
   }
 
