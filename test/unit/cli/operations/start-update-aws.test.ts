@@ -20,7 +20,9 @@ const awsTarget = (): Target => ({
 
 describe('start --target aws with a manifest written for the simulated fleet', () => {
   it('is refused up front (exit 2) naming every default it relies on, before any AWS call', async () => {
-    const manifest = parseManifest(readFileSync(join(__dirname, '../../../../examples/analytics-cluster/release-7.2.0.yaml'), 'utf8'));
+    const example = parseManifest(readFileSync(join(__dirname, '../../../../examples/analytics-cluster/release-7.2.0.yaml'), 'utf8'));
+    // The example names the simulated fleet's drain and rejoin; without them it leans on those defaults too.
+    const manifest = { ...example, policy: { ...example.policy, drain: undefined, rejoin: undefined } };
     const target = awsTarget();
     try {
       const refusal = await startUpdate(target, { manifest, updateId: 'u-1' }).then(() => undefined, (error: unknown) => error);
