@@ -6,6 +6,7 @@ import type { Manifest } from '../../core/manifest/schema';
 import { planHash } from '../../core/plan/plan-hash';
 import { planUpdate } from '../../core/plan/plan-update';
 import type { Plan } from '../../core/plan/types';
+import { simulatedFleetDefaultsUsed } from '../../workflow/step-scripts';
 import { tableOf, type Target } from '../target';
 import { assertSkippable } from './skip-checks';
 import { locksOf } from './target-locks';
@@ -17,6 +18,17 @@ export interface StartRequest {
   readonly skipChecks?: readonly string[];
   /** A rollback: the update it undoes (whose parked lock it may take over). */
   readonly rollbackOf?: string;
+}
+
+/** A manifest for a real cluster that leaves node commands to the simulated fleet's defaults, which do not exist there. */
+export class SimulatedFleetDefaultsError extends InputError {
+  public constructor(public readonly gaps: readonly string[]) {
+    super(
+      `this manifest relies on the simulated fleet's defaults, which do not exist on a real cluster:\n  - ${gaps.join('\n  - ')}\n` +
+        'give each in the manifest (policy.drain, policy.rejoin, services[].update, services[].health with port); see docs/manifest.md',
+    );
+    this.name = 'SimulatedFleetDefaultsError';
+  }
 }
 
 /** Starting an update id that has already run: it is resumed or rolled back, not started again. */
@@ -43,6 +55,10 @@ export async function startUpdate(target: Target, request: StartRequest): Promis
   const { manifest } = request;
   const updateId = assertUpdateId(request.updateId ?? defaultUpdateId(manifest.cluster, manifest.release, new Date()));
   const skipChecks = assertSkippable(manifest, request.skipChecks ?? []);
+  if (target.kind === 'aws') {
+    const gaps = simulatedFleetDefaultsUsed(manifest);
+    if (gaps.length > 0) throw new SimulatedFleetDefaultsError(gaps);
+  }
   const inventory = await readSsmInventory(target.clients, manifest.cluster);
   if (inventory.nodes.length === 0) throw new InputError(`no managed node is tagged cluster-update:cluster=${manifest.cluster}`);
   const plan = planUpdate(manifest, inventory);

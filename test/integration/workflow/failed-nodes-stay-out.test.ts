@@ -44,12 +44,20 @@ describe('a failed node stays out and keeps counting', () => {
     expect(availability.violations).toEqual({});
     expect(availability.minimumAvailable.api).toBe(2);
 
+    // The canary was watched after it rejoined (while serving), as a checkpoint, then checked again.
+    const canary = new Map((await harness.checkpoints.query('failed-node-stays-out', { phase: 'canary' })).map((c) => [c.step, c]));
+    expect(canary.get('watch')).toMatchObject({ status: 'SUCCEEDED', progress: 1 });
+    expect(canary.get('rejoin')!.endedAt! <= canary.get('watch')!.startedAt!).toBe(true);
+    expect(canary.get('serving-health-api')!.startedAt! >= canary.get('watch')!.endedAt!).toBe(true);
     const wave = new Map((await harness.checkpoints.query('failed-node-stays-out', { phase: 'wave' })).map((c) => [`${c.target}/${c.step}`, c]));
     // node-2 failed and stays out of the cluster, its api slot held and marked failed.
     expect(wave.get('node-2/node')).toMatchObject({ status: 'FAILED' });
     expect((await harness.fleet.status()).find((n) => n.id === 'node-2')?.drained).toBe(true);
     const held = await new NodeSlots({ documents: harness.clients.documents, tableName: harness.runtime.tableName }).held('failed-node-stays-out', ['api', 'web']);
     expect(held.get('api')?.get('node-2')).toMatchObject({ holder: 'wave#0', failed: true });
+    // What the failed update leaves held is exactly its failed nodes, marked: nothing leaked.
+    const leftHeld = [...held].flatMap(([service, entries]) => [...entries].map(([node, entry]) => `${service}@${node}:${entry.failed === true}`)).sort();
+    expect(leftHeld).toEqual(['api@node-2:true', 'web@node-4:true']);
     // node-3 would have been api's second replica out: it was never drained.
     expect(wave.get('node-3/node')).toMatchObject({ status: 'SKIPPED', reason: expect.stringContaining('api is at its outage budget (1) with failed replicas out on node-2') });
     expect(harness.count('drain', undefined, 'node-3')).toBe(0);

@@ -1,5 +1,6 @@
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NodeSlots } from '../../../src/aws/store/node-slots';
 import { AvailabilityProber } from '../../../src/local/fleet/availability-prober';
 import { WorkflowHarness } from './workflow-harness';
 
@@ -34,6 +35,10 @@ describe('a full update of the example cluster on the real synthesized state mac
     const checkpoints = await harness.checkpoints.query(started.updateId);
     expect(checkpoints.filter((c) => c.status !== 'SUCCEEDED')).toEqual([]);
     expect(checkpoints.filter((c) => c.phase === 'service' && c.step === 'service')).toHaveLength(14);
+    // Nothing is left held: no node mutex, no outage slot entry (read from the items themselves).
+    const slots = new NodeSlots({ documents: harness.clients.documents, tableName: harness.runtime.tableName });
+    expect(await slots.held(started.updateId, harness.manifest.services.map((s) => s.name))).toEqual(new Map());
+    for (const node of nodes) expect(await slots.mutex('analytics-prod', node.id), node.id).toBeUndefined();
   });
 
   it('runs each platform step once per node and each one-off once', () => {

@@ -23,7 +23,11 @@ describe('a node failing in a platform wave, with maxFailedNodes 0', () => {
       expect(nodes.get(id)?.drained, id).toBe(false);
     }
     const waveTargets = new Set((await harness.checkpoints.query(started.updateId, { phase: 'wave' })).map((c) => c.target));
-    expect([...waveTargets].sort()).toEqual(['node-2', 'node-3']);
-    expect(nodes.get('node-2')?.release).toBe('7.2.0');
+    // node-2 shares the wave: it finished it if it was claimed before node-3 failed; if a service update held it
+    // at that moment, the rollout stopped before taking it (the failure budget was spent). Either way it serves.
+    expect(waveTargets.has('node-3')).toBe(true);
+    expect([...waveTargets].every((n) => n === 'node-2' || n === 'node-3')).toBe(true);
+    if (waveTargets.has('node-2')) expect(nodes.get('node-2')?.release).toBe('7.2.0');
+    expect(nodes.get('node-2')?.drained).toBe(false);
   });
 });
