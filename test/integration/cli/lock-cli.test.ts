@@ -30,13 +30,17 @@ describe('one update at a time, from the command line', () => {
 
   it('a second start during a step 3× the lease exits 2 naming the RUNNING holder, unlock --force is refused, and the first update succeeds', { timeout: 400_000 }, async () => {
     expect((await cli.run(['local', 'fault', 'slow', '--operation', 'platform-install', '--name', 'config', '--node', 'node-1', '--delay-ms', String(3 * LEASE_SECONDS * 1000)])).code).toBe(0);
-    const first = await cli.run(['start', '--update-id', 'a']);
+    // The canary watch (one Wait of canaryWatchSeconds) kept under a quarter of the lease.
+    const example = readFileSync(join(root, 'examples/analytics-cluster/release-7.2.0.yaml'), 'utf8').replace('canaryWatchSeconds: 5', 'canaryWatchSeconds: 1');
+    const current = join(runDirectory, 'release-7.2.0.yaml');
+    writeFileSync(current, example);
+    const first = await cli.run(['start', '-m', current, '--update-id', 'a']);
     expect(first.code, first.stderr).toBe(0);
     await cli.waitFor('a', (s) => s.phase === 'canary', 120_000);
     await new Promise((r) => setTimeout(r, 2 * LEASE_SECONDS * 1000)); // longer than the lease the step's invocation started with
 
     const next = join(runDirectory, 'release-7.3.0.yaml');
-    writeFileSync(next, readFileSync(join(root, 'examples/analytics-cluster/release-7.2.0.yaml'), 'utf8').replace('release: "7.2.0"', 'release: "7.3.0"').replace('previous: "7.1.3"', 'previous: "7.2.0"'));
+    writeFileSync(next, example.replace('release: "7.2.0"', 'release: "7.3.0"').replace('previous: "7.1.3"', 'previous: "7.2.0"'));
     const second = await cli.run(['start', '-m', next, '--update-id', 'b']);
     expect(second.code, second.stdout).toBe(2);
     expect(second.stderr).toMatch(/lock held by update a \(execution RUNNING since \d{4}-\d\d-\d\dT[^)]*\)/);
