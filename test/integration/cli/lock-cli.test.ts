@@ -28,8 +28,9 @@ describe('one update at a time, from the command line', () => {
     rmSync(runDirectory, { recursive: true, force: true });
   });
 
-  it('a second start during a step 3× the lease exits 2 naming the RUNNING holder, unlock --force is refused, and the first update succeeds', { timeout: 400_000 }, async () => {
-    expect((await cli.run(['local', 'fault', 'slow', '--operation', 'platform-install', '--name', 'config', '--node', 'node-1', '--delay-ms', String(3 * LEASE_SECONDS * 1000)])).code).toBe(0);
+  it('a second start during a canary step 3× the lease exits 2 naming the RUNNING holder, unlock --force is refused, and the first update succeeds', { timeout: 400_000 }, async () => {
+    // The canary's first step (drain) takes three leases, so the second start lands inside it.
+    expect((await cli.run(['local', 'fault', 'slow', '--operation', 'drain', '--node', 'node-1', '--delay-ms', String(3 * LEASE_SECONDS * 1000)])).code).toBe(0);
     // The canary watch (one Wait of canaryWatchSeconds) kept under a quarter of the lease.
     const example = readFileSync(join(root, 'examples/analytics-cluster/release-7.2.0.yaml'), 'utf8').replace('canaryWatchSeconds: 5', 'canaryWatchSeconds: 1');
     const current = join(runDirectory, 'release-7.2.0.yaml');

@@ -9,7 +9,7 @@ import { stopUpdate } from '../../../src/cli/operations/stop-update';
 import { locksOf } from '../../../src/cli/operations/target-locks';
 import { exampleManifest, WorkflowHarness } from './workflow-harness';
 
-const LEASE_SECONDS = 5;
+const LEASE_SECONDS = 6;
 const CLUSTER = 'analytics-prod';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
