@@ -28,7 +28,7 @@ describe('one update at a time, from the command line', () => {
     rmSync(runDirectory, { recursive: true, force: true });
   });
 
-  it('a second start during a canary step 3× the lease exits 2 naming the RUNNING holder, unlock --force is refused, and the first update succeeds', { timeout: 400_000 }, async () => {
+  it('a second start during a canary step 3× the lease exits 2 naming the RUNNING holder, unlock --force is refused, and the first update succeeds', { timeout: 900_000 }, async () => {
     // The canary's first step (drain) takes three leases, so the second start lands inside it.
     expect((await cli.run(['local', 'fault', 'slow', '--operation', 'drain', '--node', 'node-1', '--delay-ms', String(3 * LEASE_SECONDS * 1000)])).code).toBe(0);
     // The canary watch (one Wait of canaryWatchSeconds) kept under a quarter of the lease.
@@ -51,7 +51,7 @@ describe('one update at a time, from the command line', () => {
     expect(unlock.stderr).toContain('`cluster-update stop a --now` first');
 
     await cli.run(['local', 'fault', 'clear']);
-    const watched = await cli.run(['status', 'a', '--watch'], 300_000);
+    const watched = await cli.run(['status', 'a', '--watch'], 600_000);
     expect(watched.code, watched.stdout.slice(-2000)).toBe(0);
     expect((await cli.status('a')).status).toBe('SUCCEEDED');
     const all = JSON.parse((await cli.run(['status', '--all', '--json'])).stdout) as { updateId: string }[];
