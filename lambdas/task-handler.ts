@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { LockHeldError } from '../src/aws/store/store-errors';
 import { loseResponse } from '../src/workflow/simulated-lost-response';
 import { taskPhase } from '../src/workflow/task-phase';
 import { fencedContext, workflowContext, type StepObserver, type TaskInput, type WorkflowContext } from '../src/workflow/workflow-context';
@@ -80,8 +81,10 @@ async function holdLock(task: string, base: WorkflowContext, event: object): Pro
   let lost: unknown;
   const heartbeat = setInterval(() => {
     base.locks.renew({ ...guard, leaseSeconds }).catch((error: unknown) => {
-      lost ??= error;
-      logger.warn('lease not renewed: the lock was lost', error as Error);
+      // Only a failed condition means the lock is gone; a transient error (a TransactionConflict with a
+      // checkpoint write on the lock item, throttling) just waits for the next beat.
+      if (error instanceof LockHeldError) lost ??= error;
+      logger.warn(error instanceof LockHeldError ? 'lease not renewed: the lock was lost' : 'lease renewal failed; retrying at the next beat', error as Error);
     });
   }, Math.max(1000, (leaseSeconds * 1000) / 3));
   heartbeat.unref();

@@ -127,7 +127,7 @@ export class LockStore {
    */
   public async enter(request: LockClaimant & { fence: number; leaseSeconds: number; now?: number }): Promise<{ fence: number; leaseExpiresAt: number }> {
     const generation = request.generation ?? 0;
-    for (let attempt = 0; attempt < 5; attempt += 1) {
+    for (let attempt = 0; attempt < 10; attempt += 1) {
       const current = await this.get(request.cluster);
       const lockGeneration = current?.generation ?? 0;
       const fencedOut = () => new FencedOutError(request.cluster, { owner: request.owner, fence: request.fence, generation }, { owner: current?.owner, fence: current?.fence, state: current?.state, generation: current?.generation });
@@ -149,8 +149,11 @@ export class LockStore {
         );
         return { fence, leaseExpiresAt };
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        // Another task of this run renewed or re-acquired first (parallel branches): look again.
+        // Another task of this run renewed or re-acquired first (parallel branches), or a checkpoint
+        // transaction held the item (TransactionConflict): look again.
+        const conflict = error instanceof Error && error.name === 'TransactionConflictException';
+        if (!(error instanceof ConditionalCheckFailedException) && !conflict) throw error;
+        if (conflict) await new Promise((r) => setTimeout(r, Math.random() * 50 * (attempt + 1)));
       }
     }
     const current = await this.get(request.cluster);

@@ -152,46 +152,47 @@ export class UpdateStore {
    */
   public async recordHandOver(updateId: string, guard: WriterGuard, owner: Omit<UpdateOwner, 'fence'>): Promise<UpdateOwner> {
     const next: UpdateOwner = { ...owner, fence: guard.fence + 1 };
+    // The lock item is written here, so its (owner, fence) condition rides on that Update: a transaction may not touch one item twice.
     for (let attempt = 1; ; attempt += 1) {
-    try {
-      await this.documents.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { pk: lockKey(guard.cluster), sk: 'LOCK' },
-                UpdateExpression: 'SET #fence = :next',
-                ConditionExpression: '#owner = :owner AND #fence = :fence AND #state = :active',
-                ExpressionAttributeNames: { '#owner': 'owner', '#fence': 'fence', '#state': 'state' },
-                ExpressionAttributeValues: { ':owner': guard.owner, ':fence': guard.fence, ':next': next.fence, ':active': 'ACTIVE' },
+      try {
+        await this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: { pk: lockKey(guard.cluster), sk: 'LOCK' },
+                  UpdateExpression: 'SET #fence = :next',
+                  ConditionExpression: '#owner = :owner AND #fence = :fence AND #state = :active',
+                  ExpressionAttributeNames: { '#owner': 'owner', '#fence': 'fence', '#state': 'state' },
+                  ExpressionAttributeValues: { ':owner': guard.owner, ':fence': guard.fence, ':next': next.fence, ':active': 'ACTIVE' },
+                },
               },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { pk: key(updateId), sk: 'UPDATE' },
-                UpdateExpression: 'SET #owner = :record, #status = :running, #phase = :rollout, updatedAt = :now',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status', '#phase': 'phase' },
-                ExpressionAttributeValues: { ':record': next, ':running': 'RUNNING', ':rollout': 'rollout', ':now': new Date().toISOString() },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: { pk: key(updateId), sk: 'UPDATE' },
+                  UpdateExpression: 'SET #owner = :record, #status = :running, #phase = :rollout, updatedAt = :now',
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeNames: { '#owner': 'owner', '#status': 'status', '#phase': 'phase' },
+                  ExpressionAttributeValues: { ':record': next, ':running': 'RUNNING', ':rollout': 'rollout', ':now': new Date().toISOString() },
+                },
               },
-            },
-          ],
-        }),
-      );
-      return next;
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
-      if (reasons.some((r) => r.Code === 'TransactionConflict') && attempt < 10) {
-        await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
-        continue;
+            ],
+          }),
+        );
+        return next;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons.some((r) => r.Code === 'TransactionConflict') && attempt < 10) {
+          await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
+          continue;
+        }
+        if (reasons[1]?.Code === 'ConditionalCheckFailed') throw new UnknownUpdateError(updateId);
+        const lock = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: lockKey(guard.cluster), sk: 'LOCK' }, ConsistentRead: true }));
+        throw new FenceRejectedError(guard.cluster, guard, { owner: lock.Item?.owner as string | undefined, fence: lock.Item?.fence as number | undefined });
       }
-      if (reasons[1]?.Code === 'ConditionalCheckFailed') throw new UnknownUpdateError(updateId);
-      const lock = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: lockKey(guard.cluster), sk: 'LOCK' }, ConsistentRead: true }));
-      throw new FenceRejectedError(guard.cluster, guard, { owner: lock.Item?.owner as string | undefined, fence: lock.Item?.fence as number | undefined });
-    }
     }
   }
 

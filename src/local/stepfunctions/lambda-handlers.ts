@@ -69,15 +69,23 @@ export class LambdaTimedOutError extends Error {
 export function loadHandler(fn: LocalFunction, repoRoot: string): (event: unknown) => Promise<unknown> {
   const path = isAbsolute(fn.entry) ? fn.entry : join(repoRoot, fn.entry);
   let handler: LambdaHandler | undefined;
+  const load = (): LambdaHandler => {
+    // The compiled CLI (dist/) runs the compiled handler beside it; the sources run the .ts through tsx.
+    const compiled = path.replace(/\.ts$/, '.js');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const module = (existsSync(compiled) ? require(compiled) : tsxRequire(path, __filename)) as Record<string, unknown>;
+    if (typeof module.handler !== 'function') throw new Error(`${fn.entry} exports no function 'handler'`);
+    return module.handler as LambdaHandler;
+  };
+  // Compiled now, while the runtime starts, not at a task's first invocation: compiling a module blocks this one
+  // process for seconds on a busy machine, a pause no running task (nor its lease heartbeat) should see.
+  try {
+    handler = load();
+  } catch {
+    handler = undefined; // reported by the first invocation, as before
+  }
   return async (event: unknown) => {
-    if (!handler) {
-      // The compiled CLI (dist/) runs the compiled handler beside it; the sources run the .ts through tsx.
-      const compiled = path.replace(/\.ts$/, '.js');
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const module = (existsSync(compiled) ? require(compiled) : tsxRequire(path, __filename)) as Record<string, unknown>;
-      if (typeof module.handler !== 'function') throw new Error(`${fn.entry} exports no function 'handler'`);
-      handler = module.handler as LambdaHandler;
-    }
+    handler ??= load();
     const deadline = Date.now() + fn.timeoutSeconds * 1000;
     const context = {
       functionName: fn.name,

@@ -99,14 +99,16 @@ export class LocalStepFunctions {
     this.journal = props.executionsDirectory ? new ExecutionJournal(props.executionsDirectory) : undefined;
     this.retryScale = props.retryScale ?? 1;
     const environment: Record<string, string> = {};
-    for (const fn of localFunctions(props.template)) {
-      this.handlers.set(fn.arn, loadHandler(fn, props.repoRoot));
+    const functions = localFunctions(props.template);
+    for (const fn of functions) {
       for (const [key, value] of Object.entries(fn.environment)) {
         if (key in environment && environment[key] !== value) throw new ConflictingHandlerEnvironmentError(key);
         environment[key] = value;
       }
     }
     Object.assign(process.env, environment, props.environment);
+    // After the environment: loading a handler module runs its top level (its logger reads the log level).
+    for (const fn of functions) this.handlers.set(fn.arn, loadHandler(fn, props.repoRoot));
     for (const [logicalId, resource] of Object.entries(findResources(props.template, 'AWS::StepFunctions::StateMachine'))) {
       const properties = resource.Properties ?? {};
       const definitionString = String(resolveValue(props.template, properties.DefinitionString ?? JSON.stringify(properties.Definition ?? {})));

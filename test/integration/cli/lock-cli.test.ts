@@ -28,15 +28,20 @@ describe('one update at a time, from the command line', () => {
     rmSync(runDirectory, { recursive: true, force: true });
   });
 
-  it('a second start during a step 3× the lease exits 2 naming the RUNNING holder, unlock --force is refused, and the first update succeeds', { timeout: 400_000 }, async () => {
-    expect((await cli.run(['local', 'fault', 'slow', '--operation', 'platform-install', '--name', 'config', '--node', 'node-1', '--delay-ms', String(3 * LEASE_SECONDS * 1000)])).code).toBe(0);
-    const first = await cli.run(['start', '--update-id', 'a']);
+  it('a second start during a canary step 3× the lease exits 2 naming the RUNNING holder, unlock --force is refused, and the first update succeeds', { timeout: 900_000 }, async () => {
+    // The canary's first step (drain) takes three leases, so the second start lands inside it.
+    expect((await cli.run(['local', 'fault', 'slow', '--operation', 'drain', '--node', 'node-1', '--delay-ms', String(3 * LEASE_SECONDS * 1000)])).code).toBe(0);
+    // The canary watch (one Wait of canaryWatchSeconds) kept under a quarter of the lease.
+    const example = readFileSync(join(root, 'examples/analytics-cluster/release-7.2.0.yaml'), 'utf8').replace('canaryWatchSeconds: 5', 'canaryWatchSeconds: 1');
+    const current = join(runDirectory, 'release-7.2.0.yaml');
+    writeFileSync(current, example);
+    const first = await cli.run(['start', '-m', current, '--update-id', 'a']);
     expect(first.code, first.stderr).toBe(0);
     await cli.waitFor('a', (s) => s.phase === 'canary', 120_000);
     await new Promise((r) => setTimeout(r, 2 * LEASE_SECONDS * 1000)); // longer than the lease the step's invocation started with
 
     const next = join(runDirectory, 'release-7.3.0.yaml');
-    writeFileSync(next, readFileSync(join(root, 'examples/analytics-cluster/release-7.2.0.yaml'), 'utf8').replace('release: "7.2.0"', 'release: "7.3.0"').replace('previous: "7.1.3"', 'previous: "7.2.0"'));
+    writeFileSync(next, example.replace('release: "7.2.0"', 'release: "7.3.0"').replace('previous: "7.1.3"', 'previous: "7.2.0"'));
     const second = await cli.run(['start', '-m', next, '--update-id', 'b']);
     expect(second.code, second.stdout).toBe(2);
     expect(second.stderr).toMatch(/lock held by update a \(execution RUNNING since \d{4}-\d\d-\d\dT[^)]*\)/);
@@ -46,7 +51,7 @@ describe('one update at a time, from the command line', () => {
     expect(unlock.stderr).toContain('`cluster-update stop a --now` first');
 
     await cli.run(['local', 'fault', 'clear']);
-    const watched = await cli.run(['status', 'a', '--watch'], 300_000);
+    const watched = await cli.run(['status', 'a', '--watch'], 600_000);
     expect(watched.code, watched.stdout.slice(-2000)).toBe(0);
     expect((await cli.status('a')).status).toBe('SUCCEEDED');
     const all = JSON.parse((await cli.run(['status', '--all', '--json'])).stdout) as { updateId: string }[];

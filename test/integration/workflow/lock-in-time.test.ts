@@ -7,9 +7,9 @@ import { exitCodeFor } from '../../../src/cli/exit-codes';
 import { resumeUpdate } from '../../../src/cli/operations/resume-update';
 import { stopUpdate } from '../../../src/cli/operations/stop-update';
 import { locksOf } from '../../../src/cli/operations/target-locks';
-import { WorkflowHarness } from './workflow-harness';
+import { exampleManifest, WorkflowHarness } from './workflow-harness';
 
-const LEASE_SECONDS = 5;
+const LEASE_SECONDS = 6;
 const CLUSTER = 'analytics-prod';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -43,7 +43,11 @@ class LockSampler {
 describe('one update at a time, whatever runs long, stops or retries', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
+    // The canary watch is one Wait of canaryWatchSeconds (a path, not scaled locally); kept under a quarter of
+    // the lease here until the watch becomes short checkpointed Waits of its own.
+    const manifest = exampleManifest();
     harness = await WorkflowHarness.start({
+      manifest: { ...manifest, policy: { ...manifest.policy, canaryWatchSeconds: 1 } },
       handlerEnvironment: { LEASE_SECONDS: String(LEASE_SECONDS), CLUSTER_UPDATE_FAULT_LOSE_RESPONSE: 'hand-over' },
     });
   });
