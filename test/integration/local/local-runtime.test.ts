@@ -105,6 +105,6 @@ describe('the local runtime built from the synthesized stack', () => {
     expect(hook.status).toBe(500);
     await exec(process.execPath, [bin, 'local', 'down', '--run-dir', runDir], { timeout: 60_000 });
     expect(pids.filter(isProcessAlive)).toEqual([]);
-    expect(await Promise.all(Object.values(up.endpoints as Record<string, string>).map(isListening))).toEqual([false, false, false, false]);
+    expect(await Promise.all(Object.values(up.endpoints as Record<string, string>).map(isListening))).toEqual([false, false, false, false, false]);
   });
 });
