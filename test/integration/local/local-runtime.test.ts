@@ -88,7 +88,7 @@ describe('the local runtime built from the synthesized stack', () => {
     const bin = join(root, 'bin/cluster-update.js');
     const { stdout } = await exec(process.execPath, [bin, 'local', 'up', '--nodes', '3', '--json', '--run-dir', runDir], { timeout: 120_000 });
     const up = JSON.parse(stdout);
-    expect(Object.keys(up.endpoints).sort()).toEqual(['dynamodb', 'fleet', 'ssm', 'stepfunctions']);
+    expect(Object.keys(up.endpoints).sort()).toEqual(['dynamodb', 'ec2', 'fleet', 'ssm', 'stepfunctions']);
     expect(up.nodes).toEqual(['node-1', 'node-2', 'node-3']);
     const state = JSON.parse(readFileSync(join(runDir, 'state.json'), 'utf8'));
     const fleetReport = (await (await fetch(`${up.endpoints.fleet}/nodes`)).json()) as { services: { pid: number }[] }[];
@@ -105,6 +105,6 @@ describe('the local runtime built from the synthesized stack', () => {
     expect(hook.status).toBe(500);
     await exec(process.execPath, [bin, 'local', 'down', '--run-dir', runDir], { timeout: 60_000 });
     expect(pids.filter(isProcessAlive)).toEqual([]);
-    expect(await Promise.all(Object.values(up.endpoints as Record<string, string>).map(isListening))).toEqual([false, false, false, false]);
+    expect(await Promise.all(Object.values(up.endpoints as Record<string, string>).map(isListening))).toEqual([false, false, false, false, false]);
   });
 });
