@@ -45,7 +45,8 @@ export class LocalControlPlane {
       documents: Object.fromEntries(documents.map((d) => [d.name, d.content])),
       template,
     });
-    const authorizers = standInAuthorizers(new LocalIam(template));
+    const iam = LocalIam.ifAvailable(template);
+    const authorizers = iam ? standInAuthorizers(iam) : undefined;
     let dynamodb: DynamoDbLocal | undefined;
     let proxy: DynamoDbFaultProxy | undefined;
     const mirror = ServiceFaultsMirror.start(supervisor.state.fleetUrl);
@@ -53,7 +54,7 @@ export class LocalControlPlane {
       dynamodb = await DynamoDbLocal.start({ dataDirectory: props.persistent ? join(runDirectory, 'dynamodb') : undefined });
       const tableName = await createTables(template, dynamodb.endpoint);
       // The handlers and the CLI reach DynamoDB through the fault proxy, as in the in-process runtime.
-      proxy = await DynamoDbFaultProxy.start({ upstream: dynamodb.endpoint, faults: mirror.faults, authorize: authorizers.dynamodb });
+      proxy = await DynamoDbFaultProxy.start({ upstream: dynamodb.endpoint, faults: mirror.faults, authorize: authorizers?.dynamodb });
       const stepFunctions = await startStepFunctions({
         template,
         dynamodbEndpoint: proxy.endpoint,

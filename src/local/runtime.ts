@@ -54,7 +54,8 @@ export class LocalRuntime {
     const runDirectory = resolve(props.runDirectory);
     mkdirSync(runDirectory, { recursive: true });
     const template = props.template ?? synthesizeLocalTemplate();
-    const authorizers = props.enforceIam === false ? undefined : standInAuthorizers(new LocalIam(template));
+    const iam = props.enforceIam === false ? undefined : LocalIam.ifAvailable(template);
+    const authorizers = iam ? standInAuthorizers(iam) : undefined;
     const stopOnFailure: (() => Promise<void>)[] = [];
     try {
       const dynamodb = await DynamoDbLocal.start({ dataDirectory: props.persistent ? join(runDirectory, 'dynamodb') : undefined });

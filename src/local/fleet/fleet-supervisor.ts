@@ -161,7 +161,8 @@ export async function runFleetSupervisor(runDirectory: string): Promise<never> {
     platformSteps: spec.platformSteps, selfUpdatingSteps: spec.selfUpdatingSteps, serviceProcesses: spec.serviceProcesses,
     serviceFaults,
   });
-  const authorizers = spec.template ? standInAuthorizers(new LocalIam(spec.template)) : undefined;
+  const iam = spec.template ? LocalIam.ifAvailable(spec.template) : undefined;
+  const authorizers = iam ? standInAuthorizers(iam) : undefined;
   const ssm = await SsmEmulator.start({ fleet, documents: spec.documents, faults: serviceFaults, authorize: authorizers?.ssm });
   // EC2 is part of the world the fleet lives in, like SSM: it outlives the control plane too.
   const ec2 = await Ec2StandIn.start({ fleet, authorize: authorizers?.ec2 });

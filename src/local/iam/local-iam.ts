@@ -1,4 +1,4 @@
-import { runSimulation } from '@cloud-copilot/iam-simulate';
+import type { runSimulation as RunSimulation } from '@cloud-copilot/iam-simulate';
 import type { InvocationCredentials } from '../../aws/invocation-credentials';
 import { LOCAL_ACCOUNT } from '../local-credentials';
 import type { CloudFormationTemplate } from '../template';
@@ -36,11 +36,28 @@ export function functionCredentials(functionLogicalId: string): InvocationCreden
  * Calls signed with any other key (the operator's CLI, tests) are not restricted.
  */
 export class LocalIam {
+  /**
+   * The evaluator, or undefined where it is not installed. @cloud-copilot/iam-simulate is AGPL-3.0 while this
+   * project is Apache-2.0, so it is a devDependency, loaded only here: a checkout (tests, CI, `npm start`)
+   * enforces IAM; an installed CLI (`npm i -g`) runs its local runtime without, and says so once.
+   */
+  public static ifAvailable(template: CloudFormationTemplate): LocalIam | undefined {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runSimulation } = require('@cloud-copilot/iam-simulate') as { runSimulation: typeof RunSimulation };
+      return new LocalIam(template, runSimulation);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+      process.stderr.write('cluster-update: local IAM is not enforced (the dev dependency @cloud-copilot/iam-simulate is not installed)\n');
+      return undefined;
+    }
+  }
+
   private readonly roles: ReadonlyMap<string, FunctionRole>;
   /** The policies never change while the runtime runs, so a decision is computed once per (principal, request). */
   private readonly decisions = new Map<string, Promise<string | undefined>>();
 
-  public constructor(template: CloudFormationTemplate) {
+  public constructor(template: CloudFormationTemplate, private readonly runSimulation: typeof RunSimulation) {
     this.roles = new Map(functionRoles(template).map((role) => [functionCredentials(role.functionLogicalId).accessKeyId, role]));
   }
 
@@ -64,13 +81,13 @@ export class LocalIam {
 
   /** Why the role does not allow the request, or undefined when it does. */
   private async decide(role: FunctionRole, request: AuthorizationRequest): Promise<string | undefined> {
-    const answer = await runSimulation(
+    const answer = await this.runSimulation(
         {
           identityPolicies: role.policies.map((p) => ({ name: p.name, policy: p.policy as never })),
           serviceControlPolicies: [],
           resourceControlPolicies: [],
           request: { action: request.action, principal: role.sessionArn, resource: { resource: request.resource, accountId: LOCAL_ACCOUNT }, contextVariables: { ...request.context } },
-        } as Parameters<typeof runSimulation>[0],
+        } as Parameters<typeof RunSimulation>[0],
         {},
       );
     if (answer.resultType === 'error') return `the local IAM evaluator refused the request: ${JSON.stringify(answer.errors)}`;

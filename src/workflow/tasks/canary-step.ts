@@ -87,7 +87,6 @@ export async function canaryStep(context: WorkflowContext, input: CanaryStepInpu
     if (outcome.pending.length > 0) return { cursor, done: false, waitSeconds: 0 };
     cursor += 1;
   }
-  await context.locks.renew({ ...input, leaseSeconds: context.settings.leaseSeconds });
   return { cursor, done: cursor >= steps.length, waitSeconds: 0 };
 }
 

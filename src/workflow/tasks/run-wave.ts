@@ -2,6 +2,7 @@ import type { NodeClaim } from '../../aws/store/node-slots';
 import type { Manifest } from '../../core/manifest/schema';
 import type { Plan } from '../../core/plan/types';
 import { loadUpdate } from '../load-update';
+import { nodeClaim } from '../node-claim';
 import { runStepOnNodes } from '../run-step-on-nodes';
 import { drainCommand, nodeHealthCommand, platformCommand, rejoinCommand, type StepCommand } from '../step-scripts';
 import { TooManyFailedNodesError } from '../workflow-errors';
@@ -42,16 +43,8 @@ export async function runWave(context: WorkflowContext, input: RunWaveInput): Pr
     const existing = await context.checkpoints.get(key(node, 'node'));
     if (!existing) await context.checkpoints.skip(key(node, 'node'), guard, { reason: `${node} was unhealthy when the update was planned` });
   }
-  const claim = (node: string): NodeClaim => ({
-    cluster: input.cluster,
-    updateId: input.updateId,
-    owner: input.owner,
-    fence: input.fence,
-    node,
-    holder: `wave#${input.wave}`,
-    services: hostedServices(plan, node).map((name) => ({ name, budget: plan.outageBudget[name]! })),
-    ttlSeconds: context.settings.leaseSeconds,
-  });
+  const claim = (node: string): NodeClaim =>
+    nodeClaim(input, context.settings, node, `wave#${input.wave}`, hostedServices(plan, node).map((name) => ({ name, budget: plan.outageBudget[name]! })));
   const steps: { name: string; command: StepCommand }[] = [
     { name: 'drain', command: drainCommand(record.manifest) },
     ...record.manifest.platform.map((p) => ({ name: `platform-${p.name}`, command: platformCommand(record.manifest, p.name) })),
@@ -112,7 +105,6 @@ export async function runWave(context: WorkflowContext, input: RunWaveInput): Pr
     await assertFailureBudget(context, input, record.manifest.policy.maxFailedNodes);
     if (remaining.length > 0) await new Promise((r) => setTimeout(r, context.settings.pollIntervalMs));
   }
-  await context.locks.renew({ ...input, leaseSeconds: context.settings.leaseSeconds });
   return { done: remaining.length === 0, stopped: false };
 }
 

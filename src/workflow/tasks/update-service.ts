@@ -1,6 +1,7 @@
 import type { NodeClaim } from '../../aws/store/node-slots';
 import { canaryStepName } from '../../core/workflow/canary-steps';
 import { loadUpdate } from '../load-update';
+import { nodeClaim } from '../node-claim';
 import { runStepOnNodes } from '../run-step-on-nodes';
 import { healthCommand, serviceCommand } from '../step-scripts';
 import { guardOf, type TaskInput, type WorkflowContext } from '../workflow-context';
@@ -51,16 +52,7 @@ export async function updateService(context: WorkflowContext, input: UpdateServi
   const replicas = (plan.placement[service.name] ?? []).filter((n) => !plan.unhealthyNodes.includes(n) && !(skipCanary && n === plan.canary));
   const budget = Math.max(1, plan.outageBudget[service.name] ?? 1);
   const holder = `service#${service.name}`;
-  const claim = (node: string): NodeClaim => ({
-    cluster: input.cluster,
-    updateId: input.updateId,
-    owner: input.owner,
-    fence: input.fence,
-    node,
-    holder,
-    services: [{ name: service.name, budget }],
-    ttlSeconds: context.settings.leaseSeconds,
-  });
+  const claim = (node: string): NodeClaim => nodeClaim(input, context.settings, node, holder, [{ name: service.name, budget }]);
   const replicaDone = async (node: string) => (await context.checkpoints.get(replicaKey('health')(node)))?.status === 'SUCCEEDED';
 
   // What this service holds, read from the slot items: a replica that passed its check but whose claim was

@@ -13,7 +13,7 @@ import { findResources, physicalName } from '../../../src/local/template';
  * TransactWriteItems authorized per item: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
  */
 const template = synthesizeLocalTemplate();
-const iam = new LocalIam(template);
+const iam = LocalIam.ifAvailable(template)!;
 const canary = functionRoles(template).find((r) => r.functionLogicalId.startsWith('TasksCanaryStep'))!;
 const key = functionCredentials(canary.functionLogicalId).accessKeyId;
 const documentArn = `arn:aws:ssm:us-east-1:000000000000:document/${commandDocuments(template)[0]!.name}`;
