@@ -25,7 +25,10 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH',
  * return rather than throw). Only an error we did not foresee is `unexpected`.
  */
 export function describeFailure(error: unknown): UserFacingFailure {
-  if (error instanceof ClusterUpdateError || error instanceof CommanderError) return { message: oneLine(error.message), exitCode: exitCodeFor(error), unexpected: false };
+  // Our own errors are written for the operator as they are: one line, or a list whose first line says what is
+  // wrong (a manifest with many problems lists the first 20, "and N more"). Anything foreign is folded to one line.
+  if (error instanceof ClusterUpdateError) return { message: error.message.trim(), exitCode: exitCodeFor(error), unexpected: false };
+  if (error instanceof CommanderError) return { message: oneLine(error.message), exitCode: exitCodeFor(error), unexpected: false };
   const known = describeKnown(error);
   if (known) return { message: oneLine(known), exitCode: EXIT_BAD_INPUT, unexpected: false };
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -76,13 +76,14 @@ describe('cluster-update CLI on the local runtime', () => {
   });
 
   it('start --watch follows a canary failure in plain lines and exits 1; the rest is untouched, the lock refuses another start until unlock --force', async () => {
-    expect((await cli.run(['local', 'fault', 'fail', '--operation', 'oneoff-run', '--name', 'search-index-migrate-7-2', '--message', 'index schema conflict'])).code).toBe(0);
+    // A platform step on the canary stops the update (a one-off failing there would be a service failure, issue #12).
+    expect((await cli.run(['local', 'fault', 'fail', '--operation', 'platform-install', '--name', 'python-packages', '--node', 'node-1', '--message', 'index schema conflict'])).code).toBe(0);
     const watched = await cli.run(['start', '--update-id', 'u-fail', '--watch']);
     expect(watched.code, watched.stderr).toBe(1);
     expect(watched.stdout).not.toMatch(ANSI);
     expect(watched.stdout).toMatch(/^\[ *\d+s\] update u-fail: analytics-prod 7\.1\.3 → 7\.2\.0$/m);
     expect(watched.stdout).toMatch(/^\[ *\d+s\] node node-1 FAILED \(canary\)$/m);
-    expect(watched.stdout).toMatch(/error: CanaryFailedError: canary node-1 failed at oneoff-search-index-migrate-7-2: .*index schema conflict/);
+    expect(watched.stdout).toMatch(/error: CanaryFailedError: canary node-1 failed at platform-python-packages: .*index schema conflict/);
     expect(watched.stdout).toContain('cluster-update resume u-fail');
     const lines = watched.stdout.split('\n').filter(Boolean);
     expect(lines.filter((line, i) => i > 0 && line === lines[i - 1])).toEqual([]); // a line per change, never twice
@@ -107,9 +108,14 @@ describe('cluster-update CLI on the local runtime', () => {
   });
 
   it('resume after the fix finishes the update in a new execution under the same id, without redoing the canary\'s finished steps', async () => {
-    const canaryMetadata = () => fleet().then((nodes) => JSON.stringify(nodes.find((n) => n.id === 'node-1')!.services.find((s) => s.name === 'metadata')));
-    const before = await canaryMetadata();
-    expect(before).toContain('"release":"7.2.0"');
+    // What the canary finished before its platform step failed ran on the node once, and is not run again.
+    const canaryInstalls = async (step: string) => {
+      const state = JSON.parse(readFileSync(join(runDirectory, 'state.json'), 'utf8')) as { endpoints: { fleet: string } };
+      const operations = (await (await fetch(`${state.endpoints.fleet}/operations`)).json()) as { node: string; operation: string; name?: string; ok: boolean }[];
+      return operations.filter((o) => o.ok && o.node === 'node-1' && o.operation === 'platform-install' && o.name === step).length;
+    };
+    expect(await canaryInstalls('system-packages')).toBe(1);
+    expect(await canaryInstalls('python-packages')).toBe(0);
     await cli.run(['local', 'fault', 'clear']);
     const resumed = await cli.run(['resume', 'u-fail', '--watch']);
     expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
@@ -122,7 +128,8 @@ describe('cluster-update CLI on the local runtime', () => {
     const again = await cli.run(['start', '--update-id', 'u-fail']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('update u-fail already ran (SUCCEEDED)');
-    expect(await canaryMetadata()).toBe(before); // same process: not updated again
+    expect(await canaryInstalls('system-packages')).toBe(1); // finished before the failure: not run again
+    expect(await canaryInstalls('python-packages')).toBe(1); // the step that failed, run once more by the resume
     const nodes = await fleet();
     expect(nodes.map((n) => n.release)).toEqual(Array(6).fill('7.2.0'));
     expect(nodes.flatMap((n) => n.services).every((s) => s.release === '7.2.0' && s.healthy)).toBe(true);
@@ -135,7 +142,7 @@ describe('cluster-update CLI on the local runtime', () => {
     expect(report.stdout).toMatch(/wrote .*u-fail\.html: update u-fail, SUCCEEDED, \d+ steps on the timeline/);
     const html = readFileSync(file, 'utf8');
     expect(html).toContain('u-fail');
-    expect(html).toContain('oneoff-search-index-migrate-7-2'); // the canary step that failed, then succeeded on resume
+    expect(html).toContain('platform-python-packages'); // the canary step that failed, then succeeded on resume
     expect(html).not.toMatch(/(src|href)=["']https?:/);
     const noOutput = await cli.run(['report', 'u-fail']);
     expect(noOutput.code).toBe(2);

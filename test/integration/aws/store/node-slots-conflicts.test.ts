@@ -41,11 +41,11 @@ describe('node slots when DynamoDB reports a TransactionConflict', () => {
     // Claims are fenced: they are written only while (owner, fence) hold the cluster's lock.
     const grant = await new LockStore({ documents: direct, tableName: 'slots-table' }).acquire({ cluster: 'c', updateId: 'u', owner: 'arn:exec:u', leaseSeconds: 60 });
     const claim = { cluster: 'c', updateId: 'u', owner: 'arn:exec:u', fence: grant.fence, node: 'n1', holder: 'wave#1', services: [{ name: 'search', budget: 1 }] };
-    expect(await slots.tryClaim(claim)).toBe(true);
+    expect(await slots.tryClaim(claim)).toEqual({ granted: true });
     conflictNext = true;
     await slots.release(claim);
     expect(faults.produced.dynamodbTransactionConflicts).toBe(1);
     expect((await direct.send(new GetCommand({ TableName: 'slots-table', Key: { pk: 'MUTEX#c#n1', sk: 'MUTEX' } }))).Item).toBeUndefined();
-    expect(await slots.tryClaim({ ...claim, holder: 'service#search' })).toBe(true);
+    expect(await slots.tryClaim({ ...claim, holder: 'service#search' })).toEqual({ granted: true });
   });
 });
