@@ -53,15 +53,18 @@ export function healthCommand(service: Service, options: { expectRelease: boolea
 }
 
 /**
- * Every service on a node checked in one step (after a wave node rejoins):
+ * Every service on a node checked in one step (after a wave node rejoins, and
+ * after a replica update, which may disturb its neighbours on the node):
  * each retried within its own `health.timeoutSeconds`; the step fails naming
  * every service still unhealthy when its time ran out.
  */
-export function nodeHealthCommand(services: readonly Service[], options: { expectRelease: boolean }): StepCommand {
+export function nodeHealthCommand(services: readonly Service[], options: { expectRelease: boolean; releaseOf?: string }): StepCommand {
   const seconds = Math.max(...services.map((s) => s.health?.timeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS));
+  // `releaseOf`: the one service just updated must answer at the new release; the others at whatever they run.
+  const expect = (service: Service) => options.expectRelease || service.name === options.releaseOf;
   const script = [
     'start=$(date +%s)',
-    ...services.flatMap((service, i) => [`check_${i}() {`, `  name=${service.name}`, checkOf(service, options.expectRelease), '}']),
+    ...services.flatMap((service, i) => [`check_${i}() {`, `  name=${service.name}`, checkOf(service, expect(service)), '}']),
     `pending="${services.map((_, i) => i).join(' ')}"`,
     'while true; do',
     '  still=""; report=""',

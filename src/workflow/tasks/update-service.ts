@@ -3,7 +3,7 @@ import { canaryStepName } from '../../core/workflow/canary-steps';
 import { loadUpdate } from '../load-update';
 import { nodeClaim } from '../node-claim';
 import { runStepOnNodes } from '../run-step-on-nodes';
-import { healthCommand, serviceCommand } from '../step-scripts';
+import { nodeHealthCommand, serviceCommand } from '../step-scripts';
 import { guardOf, type TaskInput, type WorkflowContext } from '../workflow-context';
 
 export interface UpdateServiceInput extends TaskInput {
@@ -78,11 +78,16 @@ export async function updateService(context: WorkflowContext, input: UpdateServi
     if (claimed.length > 0) {
       const updated = await runStepOnNodes(context, input, { nodes: claimed, keyFor: replicaKey('update'), command: serviceCommand(service), release: record.release, previous: record.previous }, deadline);
       if (updated.pending.length > 0) return { done: false, failed: false };
-      const healthy = updated.succeeded.length > 0
-        ? await runStepOnNodes(context, input, { nodes: updated.succeeded, keyFor: replicaKey('health'), command: healthCommand(service, { expectRelease: true }), release: record.release, previous: record.previous }, deadline)
-        : undefined;
-      if (healthy && healthy.pending.length > 0) return { done: false, failed: false };
-      const failures = [...updated.failed, ...(healthy?.failed ?? [])];
+      // Every service on the node, not only this one, before the claim is given back: an update that broke a
+      // neighbour (a shared library, a port) is this replica's failure. One step per node (their services differ).
+      const checked = await Promise.all(
+        updated.succeeded.map((node) => {
+          const onNode = Object.entries(plan.placement).filter(([name, on]) => on.includes(node) && record.manifest.services.some((s) => s.name === name && !s.oneOff)).map(([name]) => record.manifest.services.find((s) => s.name === name)!);
+          return runStepOnNodes(context, input, { nodes: [node], keyFor: replicaKey('health'), command: { ...nodeHealthCommand(onNode, { expectRelease: false, releaseOf: service.name }), step: service.name }, release: record.release, previous: record.previous }, deadline);
+        }),
+      );
+      if (checked.some((c) => c.pending.length > 0)) return { done: false, failed: false };
+      const failures = [...updated.failed, ...checked.flatMap((c) => c.failed)];
       // A replica that failed stays out (its slot held and marked) until a resume repairs it; the others are given back.
       for (const node of claimed) {
         const failure = failures.find((f) => f.node === node);
