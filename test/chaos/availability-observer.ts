@@ -67,9 +67,28 @@ export class AvailabilityObserver {
   }
 
   private async probeOnce(): Promise<void> {
-    const nodes = this.nodes;
-    const available: Record<string, number> = Object.fromEntries(Object.keys(this.minHealthy).map((s) => [s, 0]));
-    const excusedCount: Record<string, number> = Object.fromEntries(Object.keys(this.minHealthy).map((s) => [s, 0]));
+    const first = await this.count(this.nodes);
+    const below = Object.keys(first.available).filter((service) => first.available[service]! < first.required[service]!);
+    // A replica restarted by its update may listen on a new port the last report does not know yet: before a
+    // shortfall counts, the fleet's report is read again and the short services probed once more.
+    const confirmed = below.length === 0 ? first : await this.count((this.nodes = await fleetNodes(this.fleetUrl).catch(() => this.nodes)), new Set(below));
+    this.samples += 1;
+    const at = new Date().toISOString();
+    for (const service of Object.keys(first.available)) {
+      const source = below.includes(service) ? confirmed : first;
+      const count = source.available[service]!;
+      const required = source.required[service]!;
+      const seen = this.minimum[service];
+      if (!seen || count < seen.available) this.minimum[service] = { available: count, required };
+      if (count < required) this.violations.push({ at, service, available: count, required });
+    }
+  }
+
+  /** Replicas answering per service, and how many the run's faults excuse, in one probe round. */
+  private async count(nodes: readonly FleetNode[], only?: ReadonlySet<string>): Promise<{ available: Record<string, number>; required: Record<string, number> }> {
+    const services = Object.keys(this.minHealthy).filter((s) => !only || only.has(s));
+    const available: Record<string, number> = Object.fromEntries(services.map((s) => [s, 0]));
+    const excusedCount: Record<string, number> = Object.fromEntries(services.map((s) => [s, 0]));
     await Promise.all(
       nodes.flatMap((node) =>
         node.services
@@ -83,14 +102,8 @@ export class AvailabilityObserver {
           }),
       ),
     );
-    this.samples += 1;
-    const at = new Date().toISOString();
-    for (const [service, count] of Object.entries(available)) {
-      const required = Math.max(0, this.minHealthy[service]! - excusedCount[service]!);
-      const seen = this.minimum[service];
-      if (!seen || count < seen.available) this.minimum[service] = { available: count, required };
-      if (count < required) this.violations.push({ at, service, available: count, required });
-    }
+    const required = Object.fromEntries(services.map((s) => [s, Math.max(0, this.minHealthy[s]! - excusedCount[s]!)]));
+    return { available, required };
   }
 }
 

@@ -81,7 +81,8 @@ export class ServiceReplica {
     });
     const port = await new Promise<number | undefined>((resolve) => {
       let text = '';
-      const timer = setTimeout(() => resolve(undefined), 20_000);
+      // Generous: a fleet starts dozens of these at once, and a loaded 2-core machine takes its time.
+      const timer = setTimeout(() => resolve(undefined), 60_000);
       child.stdout!.on('data', (chunk: Buffer) => {
         text += chunk.toString();
         const match = /listening (\d+)/.exec(text);
