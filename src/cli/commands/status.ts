@@ -31,7 +31,7 @@ export function register(program: Command): void {
       await onUpdate<StatusOptions>(async (target, id) => {
         const suffix = targetSuffix(options);
         if (options.watch) return followUpdate(target, id, { json: options.json, commandSuffix: suffix });
-        const view = buildUpdateView(await readUpdate(target, id), new Date(), suffix);
+        const view = buildUpdateView(await readUpdate(target, id, { outages: true }), new Date(), suffix);
         process.stdout.write(options.json ? `${JSON.stringify(statusJson(view), null, 2)}\n` : renderStatus(view));
         return EXIT_OK;
       })(updateId, options);

@@ -1,10 +1,11 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { CheckpointStore } from '../../aws/store/checkpoint-store';
+import { NodeSlots } from '../../aws/store/node-slots';
 import { PlanStore } from '../../aws/store/plan-store';
 import { UpdateStore, type UpdateRecord } from '../../aws/store/update-store';
 import { InputError } from '../../core/errors';
 import type { Plan } from '../../core/plan/types';
-import type { ExecutionSummary, UpdateSnapshot } from '../status/update-view';
+import type { ExecutionSummary, Outage, UpdateSnapshot } from '../status/update-view';
 import { tableOf, type Target } from '../target';
 
 /** Which update a command is about: the id given, else the newest of the cluster. */
@@ -25,7 +26,7 @@ export async function resolveUpdateId(target: Target, request: { updateId?: stri
  * caller across polls: a persisted plan never changes), the checkpoints, the
  * execution and, on the local fleet, what nodes report themselves.
  */
-export async function readUpdate(target: Target, updateId: string, known: { plan?: Plan; executionArn?: string } = {}): Promise<UpdateSnapshot> {
+export async function readUpdate(target: Target, updateId: string, known: { plan?: Plan; executionArn?: string; outages?: boolean } = {}): Promise<UpdateSnapshot> {
   const store = tableOf(target);
   const updates = new UpdateStore(store);
   // An execution records its ARN once it holds the lock; until then the record names the previous one
@@ -40,7 +41,15 @@ export async function readUpdate(target: Target, updateId: string, known: { plan
     new CheckpointStore(store).query(updateId),
     target.fleetUrl ? fleetReleases(target.fleetUrl) : undefined,
   ]);
-  return { record, plan, checkpoints, execution, nodeReleases };
+  // One read per service: asked for by `status`, not by every poll of `--watch`.
+  const outages = known.outages && plan ? await readOutages(new NodeSlots(store), updateId, Object.keys(plan.placement)) : undefined;
+  return { record, plan, checkpoints, execution, nodeReleases, ...(outages ? { outages } : {}) };
+}
+
+/** What the update holds out of service, from its outage-slot items (the same items every claim counts). */
+async function readOutages(slots: NodeSlots, updateId: string, services: readonly string[]): Promise<Outage[]> {
+  const held = await slots.held(updateId, services);
+  return [...held].flatMap(([service, nodes]) => [...nodes].map(([node, entry]) => ({ service, node, holder: entry.holder, failed: entry.failed === true, ...(entry.error ? { error: entry.error } : {}) })));
 }
 
 export type RecordedExecution = ExecutionSummary & { readonly redriveStatus?: string; readonly redriveStatusReason?: string };

@@ -24,6 +24,11 @@ export function renderStatus(view: UpdateView): string {
       lines.push(`    ${service.name.padEnd(28)} ${String(service.release ?? '-').padEnd(10)} ${service.state}${service.reason ? `  (${service.reason})` : ''}`);
     }
   }
+  if (view.outages && view.outages.length > 0) {
+    // What minHealthy is counted against right now: a failed replica stays out until a resume repairs it.
+    lines.push('  out of service (outage slots held):');
+    for (const out of view.outages) lines.push(`    ${out.service.padEnd(28)} on ${out.node.padEnd(16)} ${out.failed ? `FAILED, stays out until resume${out.error ? `: ${out.error}` : ''}` : `by ${out.holder}`}`);
+  }
   if (view.error) lines.push(`  error      ${view.error}`);
   if (view.nextSteps.length > 0) lines.push('next:', ...view.nextSteps.map((step) => `  ${step}`));
   return `${lines.join('\n')}\n`;

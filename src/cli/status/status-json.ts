@@ -9,6 +9,8 @@ export interface StatusJson {
   readonly nodes: readonly { id: string; release: string | null; state: string }[];
   readonly services: readonly { name: string; state: string; release: string | null }[];
   readonly error?: string;
+  /** Replicas held out of service (`status` only): failed ones stay out until a resume. */
+  readonly out?: readonly { service: string; node: string; holder: string; failed: boolean; error?: string }[];
 }
 
 export function statusJson(view: UpdateView): StatusJson {
@@ -20,5 +22,6 @@ export function statusJson(view: UpdateView): StatusJson {
     nodes: view.nodes.map((n) => ({ id: n.id, release: n.release, state: n.state })),
     services: view.services.map((s) => ({ name: s.name, state: s.state, release: s.release ?? null, ...(s.reason ? { reason: s.reason } : {}) })),
     ...(view.error ? { error: view.error } : {}),
+    ...(view.outages ? { out: view.outages } : {}),
   };
 }

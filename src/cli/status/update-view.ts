@@ -23,6 +23,17 @@ export interface UpdateSnapshot {
   readonly execution?: ExecutionSummary;
   /** What nodes report themselves (local fleet); otherwise derived from checkpoints. */
   readonly nodeReleases?: ReadonlyMap<string, string | null>;
+  /** Replicas the update holds out of service, read from its outage-slot items (absent when not read). */
+  readonly outages?: readonly Outage[];
+}
+
+/** A replica taken out of service: by whom, and whether it stays out because it failed (until a resume). */
+export interface Outage {
+  readonly service: string;
+  readonly node: string;
+  readonly holder: string;
+  readonly failed: boolean;
+  readonly error?: string;
 }
 
 export interface Tally {
@@ -75,6 +86,8 @@ export interface UpdateView {
   readonly redriveCount: number;
   /** What the operator can do now, as commands. */
   readonly nextSteps: readonly string[];
+  /** Replicas held out of service now (failed ones stay out, counted against minHealthy, until a resume). */
+  readonly outages?: readonly Outage[];
 }
 
 // INTERRUPTED: the execution is gone (ExecutionDoesNotExist) though the record says it runs.
@@ -124,6 +137,7 @@ export function buildUpdateView(snapshot: UpdateSnapshot, now: Date, commandSuff
     ...(ended && status !== 'SUCCEEDED' && error ? { error } : {}),
     redriveCount: execution?.redriveCount ?? 0,
     nextSteps: nextSteps(record.updateId, status, commandSuffix),
+    ...(snapshot.outages ? { outages: snapshot.outages } : {}),
   };
 }
 

@@ -1,3 +1,6 @@
+import { readUpdate } from '../../../src/cli/operations/read-update';
+import { statusJson } from '../../../src/cli/status/status-json';
+import { buildUpdateView } from '../../../src/cli/status/update-view';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeSlots } from '../../../src/aws/store/node-slots';
 import { parseInventory } from '../../../src/core/inventory/parse-inventory';
@@ -55,6 +58,9 @@ describe('a failed node stays out and keeps counting', () => {
     expect((await harness.fleet.status()).find((n) => n.id === 'node-2')?.drained).toBe(true);
     const held = await new NodeSlots({ documents: harness.clients.documents, tableName: harness.runtime.tableName }).held('failed-node-stays-out', ['api', 'web']);
     expect(held.get('api')?.get('node-2')).toMatchObject({ holder: 'wave#0', failed: true });
+    // ... and `status` says so: what the operator sees is read from the same slot items.
+    const status = statusJson(buildUpdateView(await readUpdate(harness.target, 'failed-node-stays-out', { outages: true }), new Date()));
+    expect(status.out).toContainEqual(expect.objectContaining({ service: 'api', node: 'node-2', failed: true }));
     // What the failed update leaves held is exactly its failed nodes, marked: nothing leaked.
     const leftHeld = [...held].flatMap(([service, entries]) => [...entries].map(([node, entry]) => `${service}@${node}:${entry.failed === true}`)).sort();
     expect(leftHeld).toEqual(['api@node-2:true', 'web@node-4:true']);

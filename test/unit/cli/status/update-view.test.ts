@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { renderStatus } from '../../../../src/cli/status/render-status';
 import { statusJson } from '../../../../src/cli/status/status-json';
 import { buildUpdateView } from '../../../../src/cli/status/update-view';
 import { T0, checkpoint, midUpdateCheckpoints, plan, record } from '../../../fixtures/cli/update-fixture';
@@ -71,5 +72,29 @@ describe('status --json', () => {
     expect(Object.keys(json)).toEqual(['updateId', 'executionArn', 'status', 'phase', 'nodes', 'services']);
     expect(json.nodes[0]).toEqual({ id: 'node-1', release: '7.2.0', state: 'UPDATED' });
     expect(json.services.find((s) => s.name === 'tql')).toEqual({ name: 'tql', state: 'SKIPPED', release: '7.1.3', reason: 'skipped because search failed' });
+  });
+});
+
+describe('what is out of service', () => {
+  const outages = [
+    { service: 'search', node: 'node-3', holder: 'wave#2', failed: true, error: 'platform config on node-3: Failed, exit 1' },
+    { service: 'tql', node: 'node-2', holder: 'service#tql', failed: false },
+  ];
+
+  it('status --json lists the replicas held out, a failed one marked', () => {
+    const json = statusJson(buildUpdateView({ record: record(), plan, checkpoints: midUpdateCheckpoints(), outages }, now));
+    expect(json.out).toEqual(outages);
+  });
+
+  it('status says a failed replica stays out until a resume, and who holds the others', () => {
+    const text = renderStatus(buildUpdateView({ record: record(), plan, checkpoints: midUpdateCheckpoints(), outages }, now));
+    expect(text).toMatch(/out of service \(outage slots held\):\n +search +on node-3 +FAILED, stays out until resume: platform config on node-3/);
+    expect(text).toMatch(/tql +on node-2 +by service#tql/);
+  });
+
+  it('nothing is said when nothing was read (a --watch poll)', () => {
+    const view = buildUpdateView({ record: record(), plan, checkpoints: midUpdateCheckpoints() }, now);
+    expect(statusJson(view).out).toBeUndefined();
+    expect(renderStatus(view)).not.toContain('out of service');
   });
 });
