@@ -8,6 +8,9 @@ export default defineConfig({
     // Compiles dist/ first: the binary the tests spawn runs the compiled code.
     globalSetup: ['test/global-setup.ts'],
     include: ['test/unit/**/*.test.ts', 'test/constructs/**/*.test.ts', 'test/integration/**/*.test.ts'],
+    // The chaos runs measure availability at 10 Hz: they run after the rest, alone (vitest.chaos.config.mts),
+    // so the suite's other workers do not starve the fleet they probe.
+    exclude: ['test/integration/chaos/**', '**/node_modules/**'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 120_000,
