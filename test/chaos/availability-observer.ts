@@ -71,7 +71,10 @@ export class AvailabilityObserver {
     const below = Object.keys(first.available).filter((service) => first.available[service]! < first.required[service]!);
     // A replica restarted by its update may listen on a new port the last report does not know yet: before a
     // shortfall counts, the fleet's report is read again and the short services probed once more.
-    const confirmed = below.length === 0 ? first : await this.count((this.nodes = await fleetNodes(this.fleetUrl).catch(() => this.nodes)), new Set(below));
+    // The second look waits as long as a load balancer's health check does (an ALB's default timeout is 5 s,
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html):
+    // a replica that answers slowly on a starved test machine is slow, not out.
+    const confirmed = below.length === 0 ? first : await this.count((this.nodes = await fleetNodes(this.fleetUrl).catch(() => this.nodes)), new Set(below), 5_000);
     this.samples += 1;
     const at = new Date().toISOString();
     for (const service of Object.keys(first.available)) {
@@ -85,7 +88,7 @@ export class AvailabilityObserver {
   }
 
   /** Replicas answering per service, and how many the run's faults excuse, in one probe round. */
-  private async count(nodes: readonly FleetNode[], only?: ReadonlySet<string>): Promise<{ available: Record<string, number>; required: Record<string, number> }> {
+  private async count(nodes: readonly FleetNode[], only?: ReadonlySet<string>, timeoutMs = 1_000): Promise<{ available: Record<string, number>; required: Record<string, number> }> {
     const services = Object.keys(this.minHealthy).filter((s) => !only || only.has(s));
     const available: Record<string, number> = Object.fromEntries(services.map((s) => [s, 0]));
     const excusedCount: Record<string, number> = Object.fromEntries(services.map((s) => [s, 0]));
@@ -94,7 +97,7 @@ export class AvailabilityObserver {
         node.services
           .filter((s) => s.name in available)
           .map(async (s) => {
-            const up = node.online && !node.drained && (await healthy(s.port));
+            const up = node.online && !node.drained && (await healthy(s.port, timeoutMs));
             if (up) {
               available[s.name]! += 1;
               this.replicas.serving(s.name, node.id);
@@ -114,9 +117,9 @@ export async function fleetNodes(fleetUrl: string): Promise<FleetNode[]> {
   return Array.isArray(body) ? body : body.nodes;
 }
 
-function healthy(port: number): Promise<boolean> {
+function healthy(port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const request = get({ host: '127.0.0.1', port, path: '/health', timeout: 1000 }, (response) => {
+    const request = get({ host: '127.0.0.1', port, path: '/health', timeout: timeoutMs }, (response) => {
       response.resume();
       resolve(response.statusCode === 200);
     });
