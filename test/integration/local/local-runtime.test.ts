@@ -34,6 +34,8 @@ describe('the local runtime built from the synthesized stack', () => {
   afterAll(async () => {
     ssm?.destroy();
     await runtime?.stop();
+    // A failed assertion in the `local up` test must not leave that runtime running.
+    await exec(process.execPath, [join(root, 'bin/cluster-update.js'), 'local', 'down', '--run-dir', join(scratch, 'cli')], { timeout: 60_000 }).catch(() => undefined);
     rmSync(scratch, { recursive: true, force: true });
   });
 
