@@ -1,4 +1,5 @@
 import { ClusterUpdateError } from '../core/errors';
+import { faultPointFires } from './local-fault-point';
 
 /** A crash injected on purpose by the local runtime, to prove that a rerun re-attaches instead of redoing work. */
 export class SimulatedCrashError extends ClusterUpdateError {
@@ -10,8 +11,6 @@ export class SimulatedCrashError extends ClusterUpdateError {
   }
 }
 
-const fired = new Set<string>();
-
 /**
  * Where a task has done its side effect (sent an SSM command and stored its
  * command id) but not yet completed its checkpoint. When the local runtime
@@ -21,9 +20,5 @@ const fired = new Set<string>();
  * rerun that follows proceeds. Never active on AWS.
  */
 export function crashAfterSend(point: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (env.CLUSTER_UPDATE_LOCAL !== '1') return;
-  const points = (env.CLUSTER_UPDATE_FAULT_CRASH_AFTER_SEND ?? '').split(',').map((p) => p.trim());
-  if (!points.includes(point) || fired.has(point)) return;
-  fired.add(point);
-  throw new SimulatedCrashError(point);
+  if (faultPointFires('CLUSTER_UPDATE_FAULT_CRASH_AFTER_SEND', point, env)) throw new SimulatedCrashError(point);
 }

@@ -1,4 +1,5 @@
 import { ClusterUpdateError } from '../core/errors';
+import { faultPointFires } from './local-fault-point';
 
 /**
  * The invocation did its work but Step Functions never got the answer (the
@@ -12,8 +13,6 @@ export class SimulatedLostResponseError extends ClusterUpdateError {
   }
 }
 
-const fired = new Set<string>();
-
 /**
  * When the local runtime (CLUSTER_UPDATE_LOCAL=1) names a task in
  * CLUSTER_UPDATE_FAULT_LOSE_RESPONSE (comma separated), its first successful
@@ -21,9 +20,5 @@ const fired = new Set<string>();
  * once per task, like a real hiccup. Never active on AWS.
  */
 export function loseResponse(task: string, env: NodeJS.ProcessEnv = process.env): void {
-  if (env.CLUSTER_UPDATE_LOCAL !== '1') return;
-  const tasks = (env.CLUSTER_UPDATE_FAULT_LOSE_RESPONSE ?? '').split(',').map((t) => t.trim());
-  if (!tasks.includes(task) || fired.has(task)) return;
-  fired.add(task);
-  throw new SimulatedLostResponseError(task);
+  if (faultPointFires('CLUSTER_UPDATE_FAULT_LOSE_RESPONSE', task, env)) throw new SimulatedLostResponseError(task);
 }
