@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renam
 import { join } from 'node:path';
 import type { HistoryEvent } from './execution-history';
 import type { ExecutionStatus } from './local-execution';
+import type { ScopeRecord } from './run-trace';
 
 /** What survives a crash of the local runtime about one execution. */
 export interface JournaledExecution {
@@ -20,6 +21,8 @@ export interface JournaledExecution {
   /** How many times a crash of the runtime made it re-run from its input. */
   readonly restarts: number;
   readonly events: readonly HistoryEvent[];
+  /** Where each scope stood when the execution stopped (what a redrive continues from); absent while RUNNING. */
+  readonly trace?: Record<string, ScopeRecord>;
 }
 
 type JournaledState = Omit<JournaledExecution, 'events'>;

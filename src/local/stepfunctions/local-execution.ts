@@ -1,6 +1,10 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { ExecutionHistory, type EventLog } from './execution-history';
 import type { ExecutionJournal, JournaledExecution } from './execution-journal';
+import { isLocalStructure, isScaffold, type ScopeDefinition, type StatePlace } from './definition-layout';
+import type { MapRunFailures } from './distributed-map-failure';
+import { redriveDefinition, type RedriveDefinition } from './redrive-definition';
+import { RunTrace } from './run-trace';
 import type { StateInfo } from './state-index';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
@@ -10,8 +14,12 @@ export interface LocalExecutionProps {
   readonly name: string;
   readonly stateMachineArn: string;
   readonly stateMachineName: string;
-  readonly definition: Record<string, unknown>;
+  readonly definition: ScopeDefinition;
   readonly states: ReadonlyMap<string, StateInfo>;
+  /** Where each state of the definition sits (scopes), for the redrive trace. */
+  readonly places: ReadonlyMap<string, StatePlace>;
+  /** The failed Map Runs of this execution's current run (the local stand-in for a Map Run's failure). */
+  readonly mapRuns: MapRunFailures;
   readonly input: string;
   readonly taskHandlers: Record<string, (input: unknown) => Promise<unknown>>;
   readonly waitOverrides: Record<string, number>;
@@ -23,9 +31,10 @@ export interface LocalExecutionProps {
 }
 
 /**
- * One execution on the local runtime. A redrive reruns the whole definition
- * under the same ARN with the same input (AWS resumes at the failed states);
- * the workflow's checkpoints make finished work a no-op either way.
+ * One execution on the local runtime. A redrive continues where the execution
+ * stopped, as on AWS: the states that did not finish (in every scope: the top,
+ * each Parallel branch, each Map iteration) run again with the input they had;
+ * what succeeded keeps its output (see RunTrace and redriveDefinition).
  */
 export class LocalExecution {
   public status: ExecutionStatus = 'RUNNING';
@@ -39,6 +48,9 @@ export class LocalExecution {
   /** Re-runs from the input after a crash of the runtime (the local stand-in for continuing mid-state). */
   public restarts = 0;
   public readonly history: ExecutionHistory;
+  /** Where each scope of the current (or last) run stands; what a redrive continues from. */
+  public trace: RunTrace;
+  private run = 0;
   private abortRun?: () => void;
   private done: Promise<void> = Promise.resolve();
 
@@ -56,6 +68,7 @@ export class LocalExecution {
       this.restarts = restored.restarts;
     }
     this.history = new ExecutionHistory(props.states, restored?.events, props.journal ? (event) => props.journal!.appendEvent(props.arn, event) : undefined);
+    this.trace = new RunTrace(props.places, restored?.trace);
   }
 
   /**
@@ -72,22 +85,27 @@ export class LocalExecution {
     return this.done;
   }
 
-  public start(): void {
+  /** Runs the definition from its start, or (a redrive) the definition that continues where the last run stopped. */
+  public start(redrive?: RedriveDefinition): void {
+    const run = ++this.run;
+    if (!redrive) this.trace = new RunTrace(this.props.places);
+    this.props.mapRuns.reset();
+    const aliases = redrive?.aliases ?? {};
     this.status = 'RUNNING';
     this.stopDate = undefined;
     this.error = undefined;
     this.cause = undefined;
     this.output = undefined;
     this.journal();
-    const machine = new StateMachine(this.props.definition as unknown as ConstructorParameters<typeof StateMachine>[0], {
+    const machine = new StateMachine((redrive?.definition ?? this.props.definition) as unknown as ConstructorParameters<typeof StateMachine>[0], {
       validationOptions: { checkPaths: false, checkArn: false, noValidate: true },
     });
     const input = JSON.parse(this.props.input) as Parameters<StateMachine['run']>[0];
-    const run = machine.run(input, {
+    const execution = machine.run(input, {
       overrides: {
         taskResourceLocalHandlers: this.props.taskHandlers as NonNullable<NonNullable<Parameters<StateMachine['run']>[1]>['overrides']>['taskResourceLocalHandlers'],
         waitTimeOverrides: this.props.waitOverrides,
-        retryIntervalOverrides: this.props.retryOverrides,
+        retryIntervalOverrides: withAliases(this.props.retryOverrides, aliases),
       },
       context: {
         Execution: {
@@ -101,20 +119,29 @@ export class LocalExecution {
         StateMachine: { Id: this.props.stateMachineArn, Name: this.props.stateMachineName },
       } as never,
     });
-    this.abortRun = run.abort;
+    this.abortRun = execution.abort;
     const consume = (async () => {
-      for await (const event of run.eventLogs) this.history.record(event as EventLog);
+      for await (const raw of execution.eventLogs) {
+        if (run !== this.run) continue;
+        const event = renamed(raw as EventLog, aliases);
+        if (!event) continue;
+        const name = stateName(event);
+        if (event.type !== 'ExecutionStarted' || !redrive) {
+          if (!name || !isLocalStructure(name)) this.history.record(event);
+        }
+        this.trace.record(event as never, { reentry: isCopy(raw as EventLog, aliases) });
+      }
     })();
-    this.done = run.result.then(
+    this.done = execution.result.then(
       async (output) => {
         await consume.catch(() => undefined);
-        if (this.status !== 'RUNNING') return;
+        if (this.status !== 'RUNNING' || run !== this.run) return;
         this.output = JSON.stringify(output ?? null);
         this.finish('SUCCEEDED');
       },
       async (error: Error & { cause?: unknown }) => {
         await consume.catch(() => undefined);
-        if (this.status !== 'RUNNING') return;
+        if (this.status !== 'RUNNING' || run !== this.run) return;
         const name = error.name;
         if (name === 'ExecutionAbortedError') return this.finish('ABORTED');
         if (name === 'ExecutionTimeoutError') return this.finish('TIMED_OUT', 'States.Timeout', error.message);
@@ -143,11 +170,15 @@ export class LocalExecution {
     this.abortRun?.();
   }
 
+  /**
+   * Continues the execution where it stopped (a trace from before this
+   * feature, or none, reruns it from its input).
+   */
   public redrive(): void {
     this.redriveCount += 1;
     this.redriveDate = new Date();
     this.history.add('ExecutionRedriven', { executionRedrivenEventDetails: { redriveCount: this.redriveCount } });
-    this.start();
+    this.start(redriveDefinition(this.props.definition, this.trace));
   }
 
   private finish(status: ExecutionStatus, error?: string, cause?: string): void {
@@ -163,6 +194,42 @@ export class LocalExecution {
       arn: this.props.arn, name: this.props.name, stateMachineArn: this.props.stateMachineArn, input: this.props.input,
       status: this.status, startDate: this.startDate.toISOString(), stopDate: this.stopDate?.toISOString(), output: this.output,
       error: this.error, cause: this.cause, redriveCount: this.redriveCount, redriveDate: this.redriveDate?.toISOString(), restarts: this.restarts,
+      trace: this.status === 'RUNNING' ? undefined : this.trace.snapshot(),
     });
   }
+}
+
+type StateEvent = Extract<EventLog, { state: unknown }>;
+type NestedEvent = Extract<EventLog, { parentState: unknown }>;
+
+function stateName(event: EventLog): string | undefined {
+  if ('state' in event) return (event as StateEvent).state.name;
+  if ('parentState' in event) return (event as NestedEvent).parentState.name;
+  return undefined;
+}
+
+/**
+ * The event as the definition names it: a redrive's copy of a composite state
+ * under the original name; undefined for the redrive's own steering states,
+ * which AWS does not have.
+ */
+function renamed(event: EventLog, aliases: Readonly<Record<string, string>>): EventLog | undefined {
+  const name = stateName(event);
+  if (name === undefined) return event;
+  if (isScaffold(name) && !(name in aliases)) return undefined;
+  const original = aliases[name];
+  if (!original) return event;
+  if ('state' in event) return { ...event, state: { ...(event as StateEvent).state, name: original } } as EventLog;
+  return { ...event, parentState: { ...(event as NestedEvent).parentState, name: original } } as EventLog;
+}
+
+function isCopy(event: EventLog, aliases: Readonly<Record<string, string>>): boolean {
+  const name = stateName(event);
+  return name !== undefined && name in aliases;
+}
+
+function withAliases(overrides: Record<string, number>, aliases: Readonly<Record<string, string>>): Record<string, number> {
+  const all = { ...overrides };
+  for (const [copy, original] of Object.entries(aliases)) if (original in overrides) all[copy] = overrides[original]!;
+  return all;
 }

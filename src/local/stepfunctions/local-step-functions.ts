@@ -1,6 +1,8 @@
 import { AwsServiceError, startAwsJsonServer } from '../http/aws-json-server';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local-credentials';
 import { findResources, resolveValue, resourceArn, type CloudFormationTemplate } from '../template';
+import { layoutOf, type ScopeDefinition, type StatePlace } from './definition-layout';
+import { MapRunFailures, withDistributedMapFailures } from './distributed-map-failure';
 import { ExecutionJournal } from './execution-journal';
 import { loadHandler, localFunctions } from './lambda-handlers';
 import { LocalExecution, type ExecutionStatus } from './local-execution';
@@ -30,9 +32,12 @@ export interface LocalStepFunctionsProps {
 interface LocalStateMachine {
   readonly arn: string;
   readonly name: string;
-  readonly definition: Record<string, unknown>;
+  /** What runs: the template's definition with the local stand-ins for AWS behaviour the library lacks. */
+  readonly definition: ScopeDefinition;
+  /** The template's definition, as DescribeStateMachine returns it. */
   readonly definitionString: string;
   readonly states: ReadonlyMap<string, StateInfo>;
+  readonly places: ReadonlyMap<string, StatePlace>;
   readonly createdAt: Date;
 }
 
@@ -69,7 +74,7 @@ export class LocalStepFunctions {
         StartExecution: (input) => local.startExecution(input),
         DescribeExecution: (input) => local.describeExecution(input),
         StopExecution: (input) => local.stopExecution(input),
-        RedriveExecution: (input) => local.redriveExecution(input),
+        RedriveExecution: async (input) => local.redriveExecution(input),
         GetExecutionHistory: (input) => local.getExecutionHistory(input),
         ListExecutions: (input) => local.listExecutions(input),
         DescribeStateMachine: (input) => local.describeStateMachine(input),
@@ -112,10 +117,12 @@ export class LocalStepFunctions {
     for (const [logicalId, resource] of Object.entries(findResources(props.template, 'AWS::StepFunctions::StateMachine'))) {
       const properties = resource.Properties ?? {};
       const definitionString = String(resolveValue(props.template, properties.DefinitionString ?? JSON.stringify(properties.Definition ?? {})));
-      const definition = JSON.parse(definitionString) as { States: Record<string, Record<string, unknown>> };
+      const definition = withDistributedMapFailures(JSON.parse(definitionString) as ScopeDefinition);
       const arn = resourceArn(props.template, logicalId);
       this.stateMachineArns[logicalId] = arn;
-      this.machines.set(arn, { arn, name: arn.split(':').pop()!, definition, definitionString, states: indexStates(definition), createdAt: new Date() });
+      this.machines.set(arn, {
+        arn, name: arn.split(':').pop()!, definition, definitionString, states: indexStates(definition), places: layoutOf(definition), createdAt: new Date(),
+      });
     }
   }
 
@@ -181,8 +188,11 @@ export class LocalStepFunctions {
     const waitOverrides: Record<string, number> = {};
     const retryOverrides: Record<string, number> = {};
     let execution: LocalExecution | undefined;
+    const mapRuns = new MapRunFailures();
     for (const [stateName, info] of machine.states) {
       if (info.lambdaArn) taskHandlers[stateName] = withPayloadLimit(stateName, this.taskHandler(info), () => execution);
+      const mapRunHandler = mapRuns.handler(stateName);
+      if (mapRunHandler) taskHandlers[stateName] = mapRunHandler;
       const state = findState(machine.definition, stateName);
       if (info.type === 'Wait' && typeof state?.Seconds === 'number') waitOverrides[stateName] = Math.round(state.Seconds * 1000 * this.waitScale);
       if (Array.isArray(state?.Retry)) {
@@ -193,7 +203,7 @@ export class LocalStepFunctions {
     const arn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:${name}`;
     return (execution = new LocalExecution({
       arn, name, stateMachineArn: machine.arn, stateMachineName: machine.name, definition: machine.definition, states: machine.states,
-      input, taskHandlers, waitOverrides, retryOverrides, journal: this.journal, restored,
+      places: machine.places, mapRuns, input, taskHandlers, waitOverrides, retryOverrides, journal: this.journal, restored,
     }));
   }
 
@@ -247,9 +257,12 @@ export class LocalStepFunctions {
     return { stopDate: seconds(e.stopDate ?? new Date()) };
   }
 
-  private redriveExecution(input: Record<string, unknown>): unknown {
+  private async redriveExecution(input: Record<string, unknown>): Promise<unknown> {
     const e = this.execution(input.executionArn);
     if (!TERMINAL_REDRIVABLE.has(e.status)) throw new AwsServiceError('ExecutionNotRedrivable', `Execution is ${e.status}; only FAILED, ABORTED or TIMED_OUT executions can be redriven`);
+    // The stopped run's last events are still on their way into its trace (the library hands them over asynchronously).
+    await Promise.race([e.finished, new Promise((r) => setTimeout(r, 2000))]);
+    if (!TERMINAL_REDRIVABLE.has(e.status)) throw new AwsServiceError('ExecutionNotRedrivable', `Execution is ${e.status}`);
     e.redrive();
     return { redriveDate: seconds(e.redriveDate) };
   }
@@ -293,6 +306,10 @@ export class LocalStepFunctions {
  */
 function withPayloadLimit(stateName: string, handler: (input: unknown) => Promise<unknown>, execution: () => LocalExecution | undefined): (input: unknown) => Promise<unknown> {
   return async (input) => {
+    // The library hands events of nested Parallel branches and Map iterations to the execution through chains of
+    // promises; a Lambda invocation is never instant, and letting them through first keeps the history and the
+    // redrive trace in the order things happened (and none lost when the execution ends right after).
+    await new Promise((resolve) => setImmediate(resolve));
     const output = await handler(input);
     const bytes = Buffer.byteLength(JSON.stringify(output ?? null), 'utf8');
     if (bytes > MAX_PAYLOAD_BYTES) {
