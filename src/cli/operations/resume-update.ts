@@ -2,6 +2,7 @@ import { RedriveExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-
 import { UpdateStore, type UpdateRecord } from '../../aws/store/update-store';
 import { tableOf, type Target } from '../target';
 import { NothingToResumeError, UpdateRunningError } from './operation-errors';
+import { mapRunInFlight } from './map-run-in-flight';
 import { describeRecordedExecution, type RecordedExecution } from './read-update';
 import { assertSkippable } from './skip-checks';
 import { locksOf } from './target-locks';
@@ -21,7 +22,8 @@ const INTERRUPTED = new Set(['ABORTED', 'TIMED_OUT']);
 /**
  * `resume`: continues a failed or stopped update without redoing finished
  * work. RedriveExecution when the execution was interrupted (stop --now,
- * timeout), is still redrivable and still holds the lock. A FAILED execution went through the
+ * timeout), is still redrivable, still holds the lock and had no platform wave
+ * in flight (mapRunInFlight says why). A FAILED execution went through the
  * workflow's failure path (record the outcome, park the lock) and ended in its
  * Fail state, where a redrive would restart; so do executions that cannot be
  * redriven (older than 14 days, definition changed, history too long): those
@@ -49,7 +51,9 @@ export async function resumeUpdate(target: Target, request: { updateId: string; 
 
   // A redriven execution continues as the lock's owner; if the lock changed hands since (unlock --force), its writes would be rejected.
   const stillHoldsLock = lock !== undefined && lock.state !== 'FREE' && lock.owner === execution?.executionArn;
-  if (execution && INTERRUPTED.has(execution.status) && execution.redriveStatus === 'REDRIVABLE' && stillHoldsLock) {
+  const interrupted = execution !== undefined && INTERRUPTED.has(execution.status);
+  const waveInFlight = interrupted && execution.redriveStatus === 'REDRIVABLE' && stillHoldsLock && (await mapRunInFlight(target.clients.sfn, execution.executionArn));
+  if (execution && interrupted && execution.redriveStatus === 'REDRIVABLE' && stillHoldsLock && !waveInFlight) {
     await updates.claimForResume(record, { executionArn: execution.executionArn, skipChecks });
     try {
       await target.clients.sfn.send(new RedriveExecutionCommand({ executionArn: execution.executionArn, clientToken: `${record.updateId}-${execution.redriveCount ?? 0}`.slice(0, 64) }));
@@ -63,6 +67,8 @@ export async function resumeUpdate(target: Target, request: { updateId: string; 
   }
   const reason = !execution
     ? 'no execution was recorded for it'
+    : waveInFlight
+      ? 'it stopped during a platform wave, whose child execution a redrive would replay with the stopped run\'s identity (fenced out)'
     : INTERRUPTED.has(execution.status) && !stillHoldsLock
       ? 'the lock was released since it stopped (unlock --force), so a redrive would write with a stale fence'
       : execution.status === 'FAILED'

@@ -130,8 +130,11 @@ describe('one update at a time, whatever runs long, stops or retries', () => {
     expect(await harness.locks.get(CLUSTER)).toMatchObject({ state: 'PARKED', fence: running.fence + 1 });
     harness.fleet.clearFaults();
     const resumed = await resumeUpdate(harness.target, { updateId: 'c' });
-    expect(resumed.how).toBe('redrive');
-    const outcome = await harness.finished(started.executionArn);
+    // A redrive would replay the wave's child execution with the stopped run's identity, which the lock fences out
+    // (as on AWS, and now locally): resume starts a new execution instead, which takes over the parked lock.
+    expect(resumed).toMatchObject({ how: 'new-execution', reason: expect.stringContaining('platform wave') });
+    expect(resumed.executionArn).not.toBe(started.executionArn);
+    const outcome = await harness.finished(resumed.executionArn);
     expect(outcome.status, await harness.explain('c', outcome)).toBe('SUCCEEDED');
 
     const ran = harness.fleet.operations().slice(before).filter((o) => o.ok && o.operation === 'platform-install');
@@ -163,5 +166,42 @@ describe('one update at a time, whatever runs long, stops or retries', () => {
     expect(outcome.status, await harness.explain('d', outcome)).toBe('SUCCEEDED');
     expect(await harness.checkpoints.get({ updateId: 'd', phase: 'pre-hooks', target: 'node-2', step: 'disk-space' })).toMatchObject({ status: 'SKIPPED', reason: 'skipped by operator' });
     expect((await harness.fleet.status()).every((n) => n.release === '7.4.0')).toBe(true);
+  });
+
+  it('stop --now while the canary runs, then resume: the redrive continues at the canary (AWS semantics) with the lock PARKED, re-acquires it, hands over and finishes; nothing before the canary runs again', { timeout: 300_000 }, async () => {
+    const manifest = { ...harness.manifest, release: '7.5.0', previous: '7.4.0' };
+    harness.fleet.injectFault({ kind: 'slow', operation: 'platform-install', name: 'python-packages', node: 'node-1', delayMs: 60_000 });
+    const before = harness.fleet.operations().length;
+    const started = await harness.start({ updateId: 'e', manifest });
+    await waitForCheckpoint('e', (c) => c.phase === 'canary' && c.step === 'platform-python-packages' && c.status === 'RUNNING');
+    const running = (await harness.locks.get(CLUSTER))!;
+    await stopUpdate(harness.target, { updateId: 'e', now: true });
+    expect(await harness.locks.get(CLUSTER)).toMatchObject({ state: 'PARKED', fence: running.fence + 1 });
+    harness.fleet.clearFaults();
+
+    const resumed = await resumeUpdate(harness.target, { updateId: 'e' });
+    expect(resumed).toMatchObject({ how: 'redrive', executionArn: started.executionArn });
+    const outcome = await harness.finished(started.executionArn);
+    expect(outcome.status, await harness.explain('e', outcome)).toBe('SUCCEEDED');
+
+    // Redriven at the interrupted state: the history after ExecutionRedriven starts at the canary, never at the lock or the plan.
+    const events = (await harness.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, maxResults: 1000 }))).events!;
+    const redriven = events.findIndex((e) => e.type === 'ExecutionRedriven');
+    expect(redriven).toBeGreaterThan(0);
+    const enteredAfter = events.slice(redriven).map((e) => e.stateEnteredEventDetails?.name).filter((n): n is string => n !== undefined);
+    expect(enteredAfter[0]).toMatch(/^Canary/);
+    for (const earlier of ['AcquireLock', 'Plan', 'PreUpdateHooks']) expect(enteredAfter).not.toContain(earlier);
+    expect(enteredAfter).toEqual(expect.arrayContaining(['HandOver', 'Rollout', 'PostUpdateHooks', 'Finalize']));
+    // The redriven run re-acquired the parked lock and the hand-over advanced it once more; the record names that fence.
+    const record = await harness.updates.require('e');
+    expect(record.owner?.fence).toBeGreaterThan(running.fence + 1);
+    expect(await harness.locks.get(CLUSTER)).toMatchObject({ state: 'FREE', fence: record.owner!.fence });
+    // On the nodes, each (node, step) completed once: the step cancelled by stop --now ran again, nothing else did.
+    const ran = harness.fleet.operations().slice(before).filter((o) => o.ok && o.operation === 'platform-install');
+    const perNodeStep = new Map<string, number>();
+    for (const o of ran) perNodeStep.set(`${o.node}/${o.name}`, (perNodeStep.get(`${o.node}/${o.name}`) ?? 0) + 1);
+    expect(perNodeStep.size).toBe(6 * 4);
+    expect([...perNodeStep].filter(([, n]) => n !== 1)).toEqual([]);
+    expect((await harness.fleet.status()).every((n) => n.release === '7.5.0')).toBe(true);
   });
 });
