@@ -6,7 +6,7 @@ import { loadHandler, localFunctions } from './lambda-handlers';
 import { LocalExecution, type ExecutionStatus } from './local-execution';
 import { installPromiseWithResolvers } from './promise-with-resolvers';
 import { indexStates, type StateInfo } from './state-index';
-import type { ExecutionStatistics } from './execution-history';
+import { historyLimitCause, type ExecutionStatistics } from './execution-history';
 import type { JournaledExecution } from './execution-journal';
 
 export interface LocalStepFunctionsProps {
@@ -25,6 +25,11 @@ export interface LocalStepFunctionsProps {
    * executions journaled as RUNNING run again from their input. @default memory only
    */
   readonly executionsDirectory?: string;
+  /**
+   * The history event limit of every execution and of each DISTRIBUTED Map
+   * child execution (tests set a small one). @default 25,000, as on AWS
+   */
+  readonly maxHistoryEvents?: number;
 }
 
 interface LocalStateMachine {
@@ -93,9 +98,11 @@ export class LocalStepFunctions {
   private readonly waitScale: number;
   private readonly retryScale: number;
   private readonly journal?: ExecutionJournal;
+  private readonly maxHistoryEvents?: number;
 
   private constructor(props: LocalStepFunctionsProps) {
     this.waitScale = props.waitScale ?? 1;
+    this.maxHistoryEvents = props.maxHistoryEvents;
     this.journal = props.executionsDirectory ? new ExecutionJournal(props.executionsDirectory) : undefined;
     this.retryScale = props.retryScale ?? 1;
     const environment: Record<string, string> = {};
@@ -182,7 +189,7 @@ export class LocalStepFunctions {
     const retryOverrides: Record<string, number> = {};
     let execution: LocalExecution | undefined;
     for (const [stateName, info] of machine.states) {
-      if (info.lambdaArn) taskHandlers[stateName] = withPayloadLimit(stateName, this.taskHandler(info), () => execution);
+      if (info.lambdaArn) taskHandlers[stateName] = withPayloadLimit(stateName, withChildHistoryLimit(info, this.taskHandler(info), () => execution), () => execution);
       const state = findState(machine.definition, stateName);
       if (info.type === 'Wait' && typeof state?.Seconds === 'number') waitOverrides[stateName] = Math.round(state.Seconds * 1000 * this.waitScale);
       if (Array.isArray(state?.Retry)) {
@@ -193,7 +200,7 @@ export class LocalStepFunctions {
     const arn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:${name}`;
     return (execution = new LocalExecution({
       arn, name, stateMachineArn: machine.arn, stateMachineName: machine.name, definition: machine.definition, states: machine.states,
-      input, taskHandlers, waitOverrides, retryOverrides, journal: this.journal, restored,
+      input, taskHandlers, waitOverrides, retryOverrides, journal: this.journal, restored, maxHistoryEvents: this.maxHistoryEvents,
     }));
   }
 
@@ -236,8 +243,8 @@ export class LocalStepFunctions {
       cause: e.cause,
       redriveCount: e.redriveCount,
       redriveDate: seconds(e.redriveDate),
-      redriveStatus: TERMINAL_REDRIVABLE.has(e.status) ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
-      redriveStatusReason: TERMINAL_REDRIVABLE.has(e.status) ? undefined : `Execution is ${e.status}`,
+      redriveStatus: notRedrivable(e) === undefined ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+      redriveStatusReason: notRedrivable(e),
     };
   }
 
@@ -250,6 +257,8 @@ export class LocalStepFunctions {
   private redriveExecution(input: Record<string, unknown>): unknown {
     const e = this.execution(input.executionArn);
     if (!TERMINAL_REDRIVABLE.has(e.status)) throw new AwsServiceError('ExecutionNotRedrivable', `Execution is ${e.status}; only FAILED, ABORTED or TIMED_OUT executions can be redriven`);
+    const reason = notRedrivable(e);
+    if (reason) throw new AwsServiceError('ExecutionNotRedrivable', `${reason}: a redrive needs fewer than ${e.history.maxEvents - 1} history events`);
     e.redrive();
     return { redriveDate: seconds(e.redriveDate) };
   }
@@ -283,6 +292,34 @@ export class LocalStepFunctions {
     const machine = this.machine(input.stateMachineArn);
     return { stateMachineArn: machine.arn, name: machine.name, status: 'ACTIVE', definition: machine.definitionString, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`, type: 'STANDARD', creationDate: seconds(machine.createdAt) };
   }
+}
+
+/**
+ * Why DescribeExecution says NOT_REDRIVABLE, in AWS's words; undefined when it
+ * is redrivable. Besides the status, a redrive needs fewer than 24,999 history
+ * events ("Execution history event limit exceeded").
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html (redriveStatusReason)
+ */
+function notRedrivable(e: LocalExecution): string | undefined {
+  if (!TERMINAL_REDRIVABLE.has(e.status)) return `Execution is ${e.status}`;
+  if (e.history.full) return 'Execution history event limit exceeded';
+  return undefined;
+}
+
+/**
+ * A task inside a DISTRIBUTED Map child whose own history is full fails with
+ * States.Runtime before its handler runs: the child execution fails (on AWS at
+ * its 25,000th event; here at its next task, as the library runs children
+ * inline), and with it the Map, as a failed child fails it on AWS.
+ */
+function withChildHistoryLimit(info: StateInfo, handler: (input: unknown) => Promise<unknown>, execution: () => LocalExecution | undefined): (input: unknown) => Promise<unknown> {
+  if (!info.distributedMap) return handler;
+  const map = info.distributedMap;
+  return async (input) => {
+    const history = execution()?.history;
+    if (history?.childHistoryFull(map)) throw Object.assign(new Error(historyLimitCause(history.maxEvents)), { name: 'States.Runtime' });
+    return handler(input);
+  };
 }
 
 /**
