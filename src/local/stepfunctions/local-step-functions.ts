@@ -30,6 +30,11 @@ export interface LocalStepFunctionsProps {
    * child execution (tests set a small one). @default 25,000, as on AWS
    */
   readonly maxHistoryEvents?: number;
+  /**
+   * Asked before every Lambda task invocation: true makes Lambda throttle it
+   * (`Lambda.TooManyRequestsException`, the handler does not run). @default never
+   */
+  readonly throttleLambda?: () => boolean;
 }
 
 interface LocalStateMachine {
@@ -99,8 +104,10 @@ export class LocalStepFunctions {
   private readonly retryScale: number;
   private readonly journal?: ExecutionJournal;
   private readonly maxHistoryEvents?: number;
+  private readonly throttleLambda: () => boolean;
 
   private constructor(props: LocalStepFunctionsProps) {
+    this.throttleLambda = props.throttleLambda ?? (() => false);
     this.waitScale = props.waitScale ?? 1;
     this.maxHistoryEvents = props.maxHistoryEvents;
     this.journal = props.executionsDirectory ? new ExecutionJournal(props.executionsDirectory) : undefined;
@@ -219,8 +226,13 @@ export class LocalStepFunctions {
   }
 
   private taskHandler(info: StateInfo): (input: unknown) => Promise<unknown> {
-    const handler = this.handlers.get(info.lambdaArn!);
-    if (!handler) return async () => { throw Object.assign(new Error(`no local handler for ${info.lambdaArn}`), { name: 'Lambda.ResourceNotFoundException' }); };
+    const loaded = this.handlers.get(info.lambdaArn!);
+    if (!loaded) return async () => { throw Object.assign(new Error(`no local handler for ${info.lambdaArn}`), { name: 'Lambda.ResourceNotFoundException' }); };
+    // A throttled invocation fails before the handler runs, as Lambda refuses it before any sandbox gets it.
+    const handler = async (payload: unknown) => {
+      if (this.throttleLambda()) throw lambdaThrottled();
+      return loaded(payload);
+    };
     if (!info.invokeIntegration) return handler;
     return async (input) => {
       const { Payload } = (input ?? {}) as { Payload?: unknown };
@@ -292,6 +304,18 @@ export class LocalStepFunctions {
     const machine = this.machine(input.stateMachineArn);
     return { stateMachineArn: machine.arn, name: machine.name, status: 'ACTIVE', definition: machine.definitionString, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`, type: 'STANDARD', creationDate: seconds(machine.createdAt) };
   }
+}
+
+/**
+ * What Step Functions reports when Lambda throttles an invocation (Invoke
+ * answers 429 TooManyRequestsException "Rate Exceeded."): the error
+ * `Lambda.TooManyRequestsException`, which Retry and Catch match by name.
+ * https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ */
+function lambdaThrottled(): Error {
+  const cause = 'Rate Exceeded. (Service: Lambda, Status Code: 429, Error Code: TooManyRequestsException)';
+  return Object.assign(new Error(cause), { name: 'Lambda.TooManyRequestsException' });
 }
 
 /**
