@@ -61,6 +61,7 @@ export class LocalControlPlane {
         ssmEndpoint: supervisor.state.ssmEndpoint,
         ec2Endpoint: supervisor.state.ec2Endpoint,
         executionsDirectory: props.persistent ? join(runDirectory, 'executions') : undefined,
+        faults: mirror.faults,
       });
       const stateMachineArn = Object.values(stepFunctions.stateMachineArns)[0];
       if (!stateMachineArn) throw new Error('the synthesized stack declares no state machine');

@@ -89,7 +89,7 @@ export class LocalRuntime {
       });
       stopOnFailure.push(() => ec2.stop());
 
-      const stepFunctions = await startStepFunctions({ template, dynamodbEndpoint: dynamodbProxy.endpoint, ssmEndpoint: ssm.endpoint, ec2Endpoint: ec2.endpoint, waitScale: props.waitScale, handlerEnvironment: props.handlerEnvironment });
+      const stepFunctions = await startStepFunctions({ template, dynamodbEndpoint: dynamodbProxy.endpoint, ssmEndpoint: ssm.endpoint, ec2Endpoint: ec2.endpoint, waitScale: props.waitScale, handlerEnvironment: props.handlerEnvironment, faults: serviceFaults });
       const stateMachineArn = Object.values(stepFunctions.stateMachineArns)[0];
       if (!stateMachineArn) throw new Error('the synthesized stack declares no state machine');
       return new LocalRuntime({
@@ -217,10 +217,14 @@ export async function startStepFunctions(props: {
   waitScale?: number;
   handlerEnvironment?: Readonly<Record<string, string>>;
   executionsDirectory?: string;
+  /** Where Lambda throttles come from (`local fault lambda-throttle`). @default none */
+  faults?: ServiceFaults;
 }): Promise<LocalStepFunctions> {
+  const faults = props.faults;
   return LocalStepFunctions.start({
     template: props.template,
     repoRoot: REPO_ROOT,
+    throttleLambda: faults ? () => faults.throttleLambdaInvocation() : undefined,
     waitScale: props.waitScale ?? 0.02,
     retryScale: props.waitScale ?? 0.02,
     executionsDirectory: props.executionsDirectory,

@@ -27,8 +27,10 @@ export class CanaryFailedError extends ClusterUpdateError {
 }
 
 export class TooManyFailedNodesError extends ClusterUpdateError {
-  public constructor(public readonly failedNodes: readonly string[], public readonly allowed: number) {
-    super(`${failedNodes.length} node(s) failed (${failedNodes.join(', ')}), more than maxFailedNodes ${allowed}; the rollout stopped`);
+  /** `nodeErrors`: each failed node's error (which step failed, and how), so the cause says it without a status call. */
+  public constructor(public readonly failedNodes: readonly string[], public readonly allowed: number, public readonly nodeErrors: Readonly<Record<string, string>> = {}) {
+    const details = failedNodes.filter((n) => nodeErrors[n]).map((n) => `${n}: ${nodeErrors[n]}`);
+    super(`${failedNodes.length} node(s) failed (${failedNodes.join(', ')}), more than maxFailedNodes ${allowed}; the rollout stopped${details.length > 0 ? ` — ${details.join('; ')}` : ''}`);
     this.name = 'TooManyFailedNodesError';
   }
 }

@@ -60,6 +60,15 @@ export function registerLocalFault(local: Command): void {
       process.stdout.write(`DynamoDB faults: conflicts ${options.conflicts ?? '-'}, throughput ${options.throughput ?? '-'}\n`);
     });
   fault
+    .command('lambda-throttle')
+    .description('make Lambda throttle a fraction of task invocations (Lambda.TooManyRequestsException before the handler runs), as Lambda does')
+    .requiredOption('--fraction <fraction>', 'fraction of invocations throttled (0–1), spread evenly: 0.2 throttles every fifth', parseFraction('--fraction', 1))
+    .option('--run-dir <dir>', 'run directory of `local up`')
+    .action(async (options: { fraction: number; runDir?: string }) => {
+      await serviceFaults(options.runDir, 'POST', { lambdaThrottleFraction: options.fraction });
+      process.stdout.write(`Lambda throttles ${options.fraction} of task invocations\n`);
+    });
+  fault
     .command('status')
     .description('the service faults in force and how many of each the stand-ins produced (JSON)')
     .option('--run-dir <dir>', 'run directory of `local up`')

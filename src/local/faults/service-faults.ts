@@ -8,8 +8,13 @@
  *   requests with ProvisionedThroughputExceededException
  *   (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html,
  *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
- * DynamoDB Local never conflicts or throttles and the SSM emulator never
- * throttles by itself, so without these the code paths would go untested.
+ * - Lambda throttles an invocation beyond its concurrency or request rate
+ *   before the handler runs; Step Functions reports `Lambda.TooManyRequestsException`
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html,
+ *   https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+ * DynamoDB Local never conflicts or throttles, the SSM emulator never
+ * throttles by itself, and the local Lambda runs every invocation, so without
+ * these the code paths would go untested.
  */
 
 /**
@@ -29,12 +34,15 @@ export interface ServiceFaultSettings {
   readonly transactionConflictFraction?: number;
   /** Fraction (0–1) of other DynamoDB calls answered ProvisionedThroughputExceededException. @default 0 */
   readonly throughputExceededFraction?: number;
+  /** Fraction (0–1) of Lambda task invocations throttled (Lambda.TooManyRequestsException), spread evenly. @default 0 */
+  readonly lambdaThrottleFraction?: number;
 }
 
 export interface ServiceFaultCounts {
   readonly ssmThrottled: number;
   readonly dynamodbTransactionConflicts: number;
   readonly dynamodbThroughputExceeded: number;
+  readonly lambdaThrottled: number;
 }
 
 /** The faults in force and how many of each were produced (what the workflow absorbed). */
@@ -42,7 +50,9 @@ export class ServiceFaults {
   private settings: ServiceFaultSettings = {};
   private tokens = 0;
   private refilledAt = Date.now();
-  private counts = { ssmThrottled: 0, dynamodbTransactionConflicts: 0, dynamodbThroughputExceeded: 0 };
+  private counts = { ssmThrottled: 0, dynamodbTransactionConflicts: 0, dynamodbThroughputExceeded: 0, lambdaThrottled: 0 };
+  /** Lambda invocations seen since the throttle fraction was set (throttleLambdaInvocation spreads its throttles over them). */
+  private lambdaInvocations = 0;
 
   public constructor(settings: ServiceFaultSettings = {}, private readonly random: () => number = Math.random) {
     this.configure(settings);
@@ -57,6 +67,7 @@ export class ServiceFaults {
         throw new RangeError(`${name} must be ${fraction ? 'a fraction from 0 to 1' : 'a rate above 0 per second'}, got ${String(value)}`);
       }
     }
+    if (settings.lambdaThrottleFraction !== undefined && settings.lambdaThrottleFraction !== this.settings.lambdaThrottleFraction) this.lambdaInvocations = 0;
     this.settings = { ...this.settings, ...settings };
     if (settings.sendCommandRate !== undefined) {
       this.tokens = settings.sendCommandRate;
@@ -73,6 +84,7 @@ export class ServiceFaults {
     this.counts.ssmThrottled += counts.ssmThrottled ?? 0;
     this.counts.dynamodbTransactionConflicts += counts.dynamodbTransactionConflicts ?? 0;
     this.counts.dynamodbThroughputExceeded += counts.dynamodbThroughputExceeded ?? 0;
+    this.counts.lambdaThrottled += counts.lambdaThrottled ?? 0;
   }
 
   public get current(): ServiceFaultSettings {
@@ -109,6 +121,23 @@ export class ServiceFaults {
   public exceedThroughput(): boolean {
     if (!(this.random() < (this.settings.throughputExceededFraction ?? 0))) return false;
     this.counts.dynamodbThroughputExceeded += 1;
+    return true;
+  }
+
+  /**
+   * Whether Lambda throttles this task invocation (counted). Deterministic:
+   * with fraction f, invocation n is throttled when ⌊(n+1)·f⌋ > ⌊n·f⌋, so
+   * 0.2 throttles every fifth and never two in a row below 0.5 — a test meets
+   * throttles without the luck of a random draw, and the definition's Retry
+   * (six attempts) always gets through.
+   */
+  public throttleLambdaInvocation(): boolean {
+    const fraction = this.settings.lambdaThrottleFraction ?? 0;
+    if (fraction === 0) return false;
+    const n = this.lambdaInvocations;
+    this.lambdaInvocations += 1;
+    if (!(Math.floor((n + 1) * fraction) > Math.floor(n * fraction))) return false;
+    this.counts.lambdaThrottled += 1;
     return true;
   }
 }

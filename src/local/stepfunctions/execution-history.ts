@@ -27,6 +27,31 @@ export interface ExecutionStatistics {
 const json = (value: unknown): string => JSON.stringify(value ?? null);
 
 /**
+ * A Standard execution holds at most 25,000 history events: when it has
+ * 24,999, event 25,000 may only be ExecutionSucceeded; anything else makes it
+ * ExecutionFailed (`States.Runtime`, "The execution reached the maximum number
+ * of history events (25000).") and the execution fails. Each child execution
+ * of a DISTRIBUTED Map has its own 25,000.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/bp-history-limit.html
+ */
+export const MAX_HISTORY_EVENTS = 25_000;
+
+/** What the execution does when its history is full (the event that would not fit is not recorded). */
+export interface HistoryLimit {
+  /** @default MAX_HISTORY_EVENTS */
+  readonly maxEvents?: number;
+  /** The execution's own history is full: it must fail now (its ExecutionFailed is the last event that fits). */
+  readonly reached?: () => void;
+}
+
+/** The cause Step Functions gives a history that reached the limit. */
+export function historyLimitCause(maxEvents: number): string {
+  return `The execution reached the maximum number of history events (${maxEvents}).`;
+}
+
+const CLOSING_EVENTS: ReadonlySet<string> = new Set(['ExecutionSucceeded', 'ExecutionFailed', 'ExecutionAborted', 'ExecutionTimedOut']);
+
+/**
  * Turns the library's event log into AWS-shaped history events. A Lambda task
  * gives the same five events AWS records (TaskStateEntered, LambdaFunction-
  * Scheduled/Started/Succeeded, TaskStateExited); events inside a DISTRIBUTED
@@ -38,6 +63,9 @@ export class ExecutionHistory {
   private transitions = 0;
   private readonly children: number[] = [];
   private readonly currentChild = new Map<string, number>();
+  /** Children whose history is full: they fail at their next task (see childHistoryFull). */
+  private readonly fullChildren = new Set<number>();
+  public readonly maxEvents: number;
 
   /**
    * `restored`: the events an earlier run of the runtime recorded (after a
@@ -47,11 +75,24 @@ export class ExecutionHistory {
     private readonly states: ReadonlyMap<string, StateInfo>,
     restored: readonly HistoryEvent[] = [],
     private readonly onEvent?: (event: HistoryEvent) => void,
+    private readonly limit: HistoryLimit = {},
   ) {
     this.events.push(...restored);
+    this.maxEvents = limit.maxEvents ?? MAX_HISTORY_EVENTS;
+  }
+
+  /** Redrive needs room for more: an execution with maxEvents − 1 events or more is not redrivable. */
+  public get full(): boolean {
+    return this.events.length >= this.maxEvents - 1;
   }
 
   public add(type: string, details?: Record<string, unknown>): void {
+    if (this.events.length >= this.maxEvents) return; // full: nothing more is recorded
+    if (this.events.length === this.maxEvents - 1 && !CLOSING_EVENTS.has(type)) {
+      // The last event that fits must close the execution; `reached` fails it, which records ExecutionFailed.
+      this.limit.reached?.();
+      return;
+    }
     const id = this.events.length + 1;
     const event = { id, previousEventId: id - 1, timestamp: Date.now() / 1000, type, ...details };
     this.events.push(event);
@@ -139,9 +180,25 @@ export class ExecutionHistory {
     return this.states.get(stateName)?.distributedMap !== undefined;
   }
 
+  /**
+   * Whether the DISTRIBUTED Map `map`'s current child execution has a full
+   * history. The library runs children inline, so a child cannot be failed at
+   * the event itself: it fails at its next task invocation instead (the local
+   * runtime throws `States.Runtime` there), which fails the Map as a failed
+   * child does on AWS.
+   */
+  public childHistoryFull(map: string): boolean {
+    const index = this.currentChild.get(map);
+    return index !== undefined && this.fullChildren.has(index);
+  }
+
   private countChild(map: string, events = 1): void {
     const index = this.currentChild.get(map);
-    if (index !== undefined) this.children[index] = this.children[index]! + events;
+    if (index === undefined) return;
+    // The count already holds the child's closing event (see MapIterationStarted).
+    const count = this.children[index]! + events;
+    if (count > this.maxEvents) this.fullChildren.add(index);
+    this.children[index] = Math.min(count, this.maxEvents);
   }
 }
 

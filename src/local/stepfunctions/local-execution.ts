@@ -1,5 +1,5 @@
 import { StateMachine } from 'aws-local-stepfunctions';
-import { ExecutionHistory, type EventLog } from './execution-history';
+import { ExecutionHistory, historyLimitCause, type EventLog } from './execution-history';
 import type { ExecutionJournal, JournaledExecution } from './execution-journal';
 import { isLocalStructure, isScaffold, type ScopeDefinition, type StatePlace } from './definition-layout';
 import type { MapRunFailures } from './distributed-map-failure';
@@ -28,6 +28,8 @@ export interface LocalExecutionProps {
   readonly journal?: ExecutionJournal;
   /** What an earlier run of the runtime journaled about this execution. */
   readonly restored?: JournaledExecution;
+  /** The history event limit of the execution and of each of its child executions. @default 25,000 (MAX_HISTORY_EVENTS) */
+  readonly maxHistoryEvents?: number;
 }
 
 /**
@@ -67,7 +69,11 @@ export class LocalExecution {
       this.redriveDate = restored.redriveDate ? new Date(restored.redriveDate) : undefined;
       this.restarts = restored.restarts;
     }
-    this.history = new ExecutionHistory(props.states, restored?.events, props.journal ? (event) => props.journal!.appendEvent(props.arn, event) : undefined);
+    this.history = new ExecutionHistory(props.states, restored?.events, props.journal ? (event) => props.journal!.appendEvent(props.arn, event) : undefined, {
+      maxEvents: props.maxHistoryEvents,
+      // A full history fails the execution whatever its Retry and Catch say, as on AWS.
+      reached: () => this.failTerminally('States.Runtime', historyLimitCause(this.history.maxEvents)),
+    });
     this.trace = new RunTrace(props.places, restored?.trace);
   }
 
@@ -160,7 +166,7 @@ export class LocalExecution {
   }
 
   /**
-   * A terminal failure no Catch can handle (States.DataLimitExceeded, States.Runtime): the execution fails at
+   * A terminal failure no Catch can handle (States.DataLimitExceeded, States.Runtime — a full history among them): the execution fails at
    * once with that error, as on AWS, whatever the definition's Retry and Catch say.
    */
   public failTerminally(error: string, cause: string): void {

@@ -8,7 +8,7 @@ import { loadHandler, localFunctions } from './lambda-handlers';
 import { LocalExecution, type ExecutionStatus } from './local-execution';
 import { installPromiseWithResolvers } from './promise-with-resolvers';
 import { indexStates, type StateInfo } from './state-index';
-import type { ExecutionStatistics } from './execution-history';
+import { historyLimitCause, type ExecutionStatistics } from './execution-history';
 import type { JournaledExecution } from './execution-journal';
 
 export interface LocalStepFunctionsProps {
@@ -27,6 +27,16 @@ export interface LocalStepFunctionsProps {
    * executions journaled as RUNNING run again from their input. @default memory only
    */
   readonly executionsDirectory?: string;
+  /**
+   * The history event limit of every execution and of each DISTRIBUTED Map
+   * child execution (tests set a small one). @default 25,000, as on AWS
+   */
+  readonly maxHistoryEvents?: number;
+  /**
+   * Asked before every Lambda task invocation: true makes Lambda throttle it
+   * (`Lambda.TooManyRequestsException`, the handler does not run). @default never
+   */
+  readonly throttleLambda?: () => boolean;
 }
 
 interface LocalStateMachine {
@@ -98,9 +108,13 @@ export class LocalStepFunctions {
   private readonly waitScale: number;
   private readonly retryScale: number;
   private readonly journal?: ExecutionJournal;
+  private readonly maxHistoryEvents?: number;
+  private readonly throttleLambda: () => boolean;
 
   private constructor(props: LocalStepFunctionsProps) {
+    this.throttleLambda = props.throttleLambda ?? (() => false);
     this.waitScale = props.waitScale ?? 1;
+    this.maxHistoryEvents = props.maxHistoryEvents;
     this.journal = props.executionsDirectory ? new ExecutionJournal(props.executionsDirectory) : undefined;
     this.retryScale = props.retryScale ?? 1;
     const environment: Record<string, string> = {};
@@ -190,7 +204,7 @@ export class LocalStepFunctions {
     let execution: LocalExecution | undefined;
     const mapRuns = new MapRunFailures();
     for (const [stateName, info] of machine.states) {
-      if (info.lambdaArn) taskHandlers[stateName] = withPayloadLimit(stateName, this.taskHandler(info), () => execution);
+      if (info.lambdaArn) taskHandlers[stateName] = withPayloadLimit(stateName, withChildHistoryLimit(info, this.taskHandler(info), () => execution), () => execution);
       const mapRunHandler = mapRuns.handler(stateName);
       if (mapRunHandler) taskHandlers[stateName] = mapRunHandler;
       const state = findState(machine.definition, stateName);
@@ -203,7 +217,7 @@ export class LocalStepFunctions {
     const arn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${machine.name}:${name}`;
     return (execution = new LocalExecution({
       arn, name, stateMachineArn: machine.arn, stateMachineName: machine.name, definition: machine.definition, states: machine.states,
-      places: machine.places, mapRuns, input, taskHandlers, waitOverrides, retryOverrides, journal: this.journal, restored,
+      places: machine.places, mapRuns, input, taskHandlers, waitOverrides, retryOverrides, journal: this.journal, restored, maxHistoryEvents: this.maxHistoryEvents,
     }));
   }
 
@@ -222,8 +236,13 @@ export class LocalStepFunctions {
   }
 
   private taskHandler(info: StateInfo): (input: unknown) => Promise<unknown> {
-    const handler = this.handlers.get(info.lambdaArn!);
-    if (!handler) return async () => { throw Object.assign(new Error(`no local handler for ${info.lambdaArn}`), { name: 'Lambda.ResourceNotFoundException' }); };
+    const loaded = this.handlers.get(info.lambdaArn!);
+    if (!loaded) return async () => { throw Object.assign(new Error(`no local handler for ${info.lambdaArn}`), { name: 'Lambda.ResourceNotFoundException' }); };
+    // A throttled invocation fails before the handler runs, as Lambda refuses it before any sandbox gets it.
+    const handler = async (payload: unknown) => {
+      if (this.throttleLambda()) throw lambdaThrottled();
+      return loaded(payload);
+    };
     if (!info.invokeIntegration) return handler;
     return async (input) => {
       const { Payload } = (input ?? {}) as { Payload?: unknown };
@@ -246,8 +265,8 @@ export class LocalStepFunctions {
       cause: e.cause,
       redriveCount: e.redriveCount,
       redriveDate: seconds(e.redriveDate),
-      redriveStatus: TERMINAL_REDRIVABLE.has(e.status) ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
-      redriveStatusReason: TERMINAL_REDRIVABLE.has(e.status) ? undefined : `Execution is ${e.status}`,
+      redriveStatus: notRedrivable(e) === undefined ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+      redriveStatusReason: notRedrivable(e),
     };
   }
 
@@ -260,6 +279,8 @@ export class LocalStepFunctions {
   private async redriveExecution(input: Record<string, unknown>): Promise<unknown> {
     const e = this.execution(input.executionArn);
     if (!TERMINAL_REDRIVABLE.has(e.status)) throw new AwsServiceError('ExecutionNotRedrivable', `Execution is ${e.status}; only FAILED, ABORTED or TIMED_OUT executions can be redriven`);
+    const reason = notRedrivable(e);
+    if (reason) throw new AwsServiceError('ExecutionNotRedrivable', `${reason}: a redrive needs fewer than ${e.history.maxEvents - 1} history events`);
     // The stopped run's last events are still on their way into its trace (the library hands them over asynchronously).
     await Promise.race([e.finished, new Promise((r) => setTimeout(r, 2000))]);
     if (!TERMINAL_REDRIVABLE.has(e.status)) throw new AwsServiceError('ExecutionNotRedrivable', `Execution is ${e.status}`);
@@ -296,6 +317,46 @@ export class LocalStepFunctions {
     const machine = this.machine(input.stateMachineArn);
     return { stateMachineArn: machine.arn, name: machine.name, status: 'ACTIVE', definition: machine.definitionString, roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/local`, type: 'STANDARD', creationDate: seconds(machine.createdAt) };
   }
+}
+
+/**
+ * What Step Functions reports when Lambda throttles an invocation (Invoke
+ * answers 429 TooManyRequestsException "Rate Exceeded."): the error
+ * `Lambda.TooManyRequestsException`, which Retry and Catch match by name.
+ * https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html,
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
+ */
+function lambdaThrottled(): Error {
+  const cause = 'Rate Exceeded. (Service: Lambda, Status Code: 429, Error Code: TooManyRequestsException)';
+  return Object.assign(new Error(cause), { name: 'Lambda.TooManyRequestsException' });
+}
+
+/**
+ * Why DescribeExecution says NOT_REDRIVABLE, in AWS's words; undefined when it
+ * is redrivable. Besides the status, a redrive needs fewer than 24,999 history
+ * events ("Execution history event limit exceeded").
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html (redriveStatusReason)
+ */
+function notRedrivable(e: LocalExecution): string | undefined {
+  if (!TERMINAL_REDRIVABLE.has(e.status)) return `Execution is ${e.status}`;
+  if (e.history.full) return 'Execution history event limit exceeded';
+  return undefined;
+}
+
+/**
+ * A task inside a DISTRIBUTED Map child whose own history is full fails with
+ * States.Runtime before its handler runs: the child execution fails (on AWS at
+ * its 25,000th event; here at its next task, as the library runs children
+ * inline), and with it the Map, as a failed child fails it on AWS.
+ */
+function withChildHistoryLimit(info: StateInfo, handler: (input: unknown) => Promise<unknown>, execution: () => LocalExecution | undefined): (input: unknown) => Promise<unknown> {
+  if (!info.distributedMap) return handler;
+  const map = info.distributedMap;
+  return async (input) => {
+    const history = execution()?.history;
+    if (history?.childHistoryFull(map)) throw Object.assign(new Error(historyLimitCause(history.maxEvents)), { name: 'States.Runtime' });
+    return handler(input);
+  };
 }
 
 /**

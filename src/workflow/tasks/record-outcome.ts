@@ -1,4 +1,5 @@
 import { LockHeldError } from '../../aws/store/store-errors';
+import type { FailureReason } from '../../aws/store/update-store';
 import type { WorkflowContext } from '../workflow-context';
 
 export interface RecordOutcomeInput {
@@ -23,14 +24,15 @@ export interface RecordOutcomeInput {
  * it (or no execution), never over the holder's.
  */
 export async function recordOutcome(context: WorkflowContext, input: RecordOutcomeInput): Promise<{ error: string; cause: string }> {
-  const error = input.error ?? 'UpdateFailed';
-  const message = parseCause(input.cause ?? '');
-  const outcome = error === 'UpdateStopped' ? 'STOPPED' : 'FAILED';
+  const received = input.error ?? 'UpdateFailed';
+  const receivedCause = parseCause(input.cause ?? '');
   if (input.owner === undefined || input.fence === undefined) {
-    if (input.executionArn) await context.updates.setStatusOfExecution(input.updateId, input.executionArn, outcome, `${error}: ${message}`);
-    return { error, cause: message };
+    if (input.executionArn) await context.updates.setStatusOfExecution(input.updateId, input.executionArn, outcomeOf(received), `${received}: ${receivedCause}`);
+    return { error: received, cause: receivedCause };
   }
   const record = await context.updates.get(input.updateId);
+  const { error, cause: message } = realReason({ error: received, cause: receivedCause }, record?.failureReason, input.fence);
+  const outcome = outcomeOf(error);
   // The record first (fenced by the fence we hold), then the park moves the fence on.
   if (record) await context.updates.setStatus(input.updateId, outcome, record.phase, `${error}: ${message}`);
   try {
@@ -39,6 +41,22 @@ export async function recordOutcome(context: WorkflowContext, input: RecordOutco
     if (!(failure instanceof LockHeldError)) throw failure;
   }
   return { error, cause: message };
+}
+
+function outcomeOf(error: string): 'STOPPED' | 'FAILED' {
+  return error === 'UpdateStopped' ? 'STOPPED' : 'FAILED';
+}
+
+/**
+ * A `States.*` error caught on a Map or Parallel is Step Functions' summary,
+ * not the reason: a Distributed Map whose child failed fails with
+ * `States.ExceedToleratedFailureThreshold`. The task that failed stored its
+ * verdict first; it is preferred when this run (`fence`) stored it. Any other
+ * error is a task's own and is kept.
+ */
+function realReason(received: { error: string; cause: string }, stored: FailureReason | undefined, fence: number): { error: string; cause: string } {
+  if (!received.error.startsWith('States.') || stored === undefined || stored.fence !== fence) return received;
+  return { error: stored.error, cause: stored.cause };
 }
 
 /** Lambda errors reach Catch as a JSON cause `{ errorType, errorMessage, … }`; locally as the message itself. */

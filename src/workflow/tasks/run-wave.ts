@@ -1,4 +1,5 @@
 import type { NodeClaim } from '../../aws/store/node-slots';
+import { ClusterUpdateError } from '../../core/errors';
 import type { Manifest } from '../../core/manifest/schema';
 import type { Plan } from '../../core/plan/types';
 import { loadUpdate } from '../load-update';
@@ -27,6 +28,34 @@ export interface RunWaveInput extends TaskInput {
  * before a wave starts.
  */
 export async function runWave(context: WorkflowContext, input: RunWaveInput): Promise<{ done: boolean; stopped: boolean }> {
+  try {
+    return await runWaveOnce(context, input);
+  } catch (error) {
+    await storeVerdict(context, input, error);
+    throw error;
+  }
+}
+
+/**
+ * The wave runs in a Distributed Map child: when it fails, AWS fails the Map
+ * with `States.ExceedToleratedFailureThreshold`, not with this error, so the
+ * wave stores its verdict on the update record first (fenced, as every task
+ * write) for RecordFailure to record. Only the workflow's own verdicts (named
+ * ClusterUpdateErrors, never retried) are stored; an SDK error may be retried
+ * and succeed, so it is not why the update failed. A write that fails (the run
+ * lost the lock, DynamoDB refused) leaves the error as it is: it still ends the
+ * wave, only RecordFailure then records the generic error.
+ */
+async function storeVerdict(context: WorkflowContext, input: RunWaveInput, error: unknown): Promise<void> {
+  if (!(error instanceof ClusterUpdateError)) return;
+  try {
+    await context.updates.recordFailureReason(input.updateId, { error: error.name, cause: error.message, fence: input.fence });
+  } catch {
+    // Deliberately ignored: see above.
+  }
+}
+
+async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promise<{ done: boolean; stopped: boolean }> {
   const deadline = Date.now() + context.settings.pollBudgetMs;
   const guard = guardOf(input);
   const { record, plan } = await loadUpdate(context, input.updateId);
@@ -134,6 +163,10 @@ async function failNode(context: WorkflowContext, input: TaskInput, key: WaveKey
 }
 
 async function assertFailureBudget(context: WorkflowContext, input: TaskInput, maxFailedNodes: number): Promise<void> {
-  const failed = [...new Set((await context.checkpoints.query(input.updateId, { phase: 'wave' })).filter((c) => c.status === 'FAILED').map((c) => c.target))];
-  if (failed.length > maxFailedNodes) throw new TooManyFailedNodesError(failed.sort(), maxFailedNodes);
+  const failedCheckpoints = (await context.checkpoints.query(input.updateId, { phase: 'wave' })).filter((c) => c.status === 'FAILED');
+  const failed = [...new Set(failedCheckpoints.map((c) => c.target))];
+  if (failed.length <= maxFailedNodes) return;
+  // The `node` checkpoint carries the error of the step that failed it.
+  const nodeErrors = Object.fromEntries(failedCheckpoints.filter((c) => c.step === 'node' && c.error).map((c) => [c.target, c.error!]));
+  throw new TooManyFailedNodesError(failed.sort(), maxFailedNodes, nodeErrors);
 }

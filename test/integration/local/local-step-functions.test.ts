@@ -193,3 +193,75 @@ describe('Lambda as on AWS in the local runtime', () => {
     }
   }, 120_000);
 });
+
+/**
+ * The history quota: https://docs.aws.amazon.com/step-functions/latest/dg/bp-history-limit.html — a hard quota of
+ * 25,000 events; at 24,999 the next event decides: ExecutionSucceeded ends the execution successfully, anything else
+ * is logged as ExecutionFailed (error `States.Runtime`, cause "The execution reached the maximum number of history
+ * events (25000).") and the execution fails. Redrive then refuses it: DescribeExecution says NOT_REDRIVABLE with
+ * "Execution history event limit exceeded", and a redrive needs fewer than 24,999 events
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html,
+ * https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html).
+ * A small limit stands in for 25,000.
+ */
+describe('the execution history limit, as on AWS', () => {
+  const LIMIT = 40;
+  const template = {
+    Resources: {
+      // A Wait/Pass loop that never ends by itself: 4 events per turn.
+      Forever: { Type: 'AWS::StepFunctions::StateMachine', Properties: { StateMachineName: 'forever', Definition: {
+        StartAt: 'Tick',
+        States: { Tick: { Type: 'Wait', Seconds: 1, Next: 'Again' }, Again: { Type: 'Pass', Next: 'Tick' } },
+      } } },
+      // ExecutionStarted, 2 × (PassStateEntered, PassStateExited), ExecutionSucceeded: exactly 6 events.
+      SixEvents: { Type: 'AWS::StepFunctions::StateMachine', Properties: { StateMachineName: 'six-events', Definition: {
+        StartAt: 'One',
+        States: { One: { Type: 'Pass', Next: 'Two' }, Two: { Type: 'Pass', End: true } },
+      } } },
+    },
+  };
+  let local: LocalStepFunctions;
+  let client: SFNClient;
+  afterAll(async () => {
+    client?.destroy();
+    await local?.stop();
+  });
+  const startLocal = async (maxHistoryEvents: number) => {
+    client?.destroy();
+    await local?.stop();
+    local = await LocalStepFunctions.start({ template, repoRoot: join(__dirname, '../../..'), waitScale: 0.01, maxHistoryEvents });
+    client = new SFNClient({ endpoint: local.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  };
+  const run = async (logicalId: string, name: string) => {
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: local.stateMachineArns[logicalId], name, input: '{}' }));
+    await local.waitForExecution(executionArn!);
+    const events = (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
+    return { executionArn: executionArn!, described: await client.send(new DescribeExecutionCommand({ executionArn })), events };
+  };
+
+  it('an execution reaching the limit fails with States.Runtime in its last event, is NOT_REDRIVABLE, and RedriveExecution is refused', async () => {
+    await startLocal(LIMIT);
+    const { executionArn, described, events } = await run('Forever', 'loops-forever');
+    expect(described.status).toBe('FAILED');
+    expect(described.error).toBe('States.Runtime');
+    expect(described.cause).toBe(`The execution reached the maximum number of history events (${LIMIT}).`);
+    expect(events).toHaveLength(LIMIT);
+    expect(events.at(-1)).toMatchObject({ id: LIMIT, type: 'ExecutionFailed', executionFailedEventDetails: { error: 'States.Runtime' } });
+    expect(events.at(-2)!.type).not.toBe('ExecutionFailed');
+    expect(described.redriveStatus).toBe('NOT_REDRIVABLE');
+    expect(described.redriveStatusReason).toBe('Execution history event limit exceeded');
+    await expect(client.send(new RedriveExecutionCommand({ executionArn }))).rejects.toMatchObject({ name: 'ExecutionNotRedrivable' });
+    expect((await client.send(new DescribeExecutionCommand({ executionArn }))).redriveCount).toBe(0);
+  });
+
+  it('event number LIMIT may still be ExecutionSucceeded; one event fewer of room fails the same execution', async () => {
+    await startLocal(6);
+    const fits = await run('SixEvents', 'fits');
+    expect(fits.described.status).toBe('SUCCEEDED');
+    expect(fits.events.map((e) => e.type)).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'PassStateEntered', 'PassStateExited', 'ExecutionSucceeded']);
+    await startLocal(5);
+    const tooLong = await run('SixEvents', 'one-too-many');
+    expect(tooLong.described).toMatchObject({ status: 'FAILED', error: 'States.Runtime' });
+    expect(tooLong.events.map((e) => e.type)).toEqual(['ExecutionStarted', 'PassStateEntered', 'PassStateExited', 'PassStateEntered', 'ExecutionFailed']);
+  });
+});

@@ -1,3 +1,4 @@
+import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowHarness } from './workflow-harness';
 
@@ -31,5 +32,40 @@ describe('a full update while SSM throttles and DynamoDB conflicts and throttles
     expect(produced.dynamodbThroughputExceeded).toBeGreaterThan(0);
     expect(produced.ssmThrottled).toBeGreaterThan(0);
     for (const node of nodes) for (const step of ['system-packages', 'config', 'python-packages', 'node-agent']) expect(harness.count('platform-install', step, node.id), `${step} on ${node.id}`).toBe(1);
+  }, 300_000);
+});
+
+/**
+ * Lambda throttles an invocation it has no concurrency or rate for before the function runs
+ * (https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html), and Step Functions reports the task's
+ * error as `Lambda.TooManyRequestsException` (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html),
+ * which every task's Retry lists (lib/state-machine/task-states.ts, TRANSIENT_ERRORS).
+ */
+describe('a full update while Lambda throttles a fifth of the task invocations', () => {
+  let harness: WorkflowHarness;
+  beforeAll(async () => {
+    harness = await WorkflowHarness.start({ serviceFaults: { lambdaThrottleFraction: 0.2 } });
+  });
+  afterAll(async () => harness?.stop());
+
+  it('succeeds; the history shows LambdaFunctionFailed with Lambda.TooManyRequestsException, each followed by a retry', async () => {
+    const started = await harness.start();
+    const execution = await harness.finished(started.executionArn);
+    expect(execution.status, await harness.explain(started.updateId, execution)).toBe('SUCCEEDED');
+    const events: HistoryEvent[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await harness.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, maxResults: 1000, nextToken }));
+      events.push(...page.events!);
+      nextToken = page.nextToken;
+    } while (nextToken);
+    const throttled = events.flatMap((event, index) => (event.type === 'LambdaFunctionFailed' && event.lambdaFunctionFailedEventDetails?.error === 'Lambda.TooManyRequestsException' ? [index] : []));
+    expect(throttled.length).toBeGreaterThan(0);
+    // The retry schedules the same function again (TaskStateEntered is not repeated: the state was never left).
+    for (const index of throttled) expect(events[index + 1]?.type, `event ${index + 2}`).toBe('LambdaFunctionScheduled');
+    expect(harness.runtime.serviceFaults.produced.lambdaThrottled).toBeGreaterThanOrEqual(throttled.length);
+    const nodes = await harness.fleet.status();
+    expect(nodes.map((n) => n.release)).toEqual(nodes.map(() => '7.2.0'));
+    expect((await harness.locks.get('analytics-prod'))!.state).toBe('FREE');
   }, 300_000);
 });
