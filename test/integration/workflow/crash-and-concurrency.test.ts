@@ -1,5 +1,6 @@
 import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resumeUpdate } from '../../../src/cli/operations/resume-update';
 import { planHash } from '../../../src/core/plan/plan-hash';
 import { WorkflowHarness } from './workflow-harness';
 
@@ -11,7 +12,7 @@ describe('crash mid-step and concurrent starts', () => {
   });
   afterAll(async () => harness?.stop());
 
-  it('a task that crashes after SendCommand and before its checkpoint is re-attached on redrive; the step ran once', async () => {
+  it('a task that crashes after SendCommand and before its checkpoint is re-attached on resume; the step ran once', async () => {
     const started = await harness.start({ updateId: 'crash-test' });
     const failed = await harness.finished(started.executionArn);
     expect(failed).toMatchObject({ status: 'FAILED', error: 'SimulatedCrashError' });
@@ -19,7 +20,15 @@ describe('crash mid-step and concurrent starts', () => {
     expect(checkpoint).toMatchObject({ status: 'RUNNING' });
     expect(checkpoint!.commandId).toBeTruthy();
 
-    const resumed = await harness.redrive(started.executionArn);
+    // As on AWS, a redrive of an execution that went through RecordFailure continues at its Fail state and fails
+    // again at once, touching nothing; that is why `resume` starts a new execution for a FAILED one.
+    const operations = harness.fleet.operations().length;
+    const redriven = await harness.redrive(started.executionArn);
+    expect(redriven).toMatchObject({ status: 'FAILED', error: 'SimulatedCrashError', redriveCount: 1 });
+    expect(harness.fleet.operations().length).toBe(operations);
+    const resumedUpdate = await resumeUpdate(harness.target, { updateId: 'crash-test' });
+    expect(resumedUpdate.how).toBe('new-execution');
+    const resumed = await harness.finished(resumedUpdate.executionArn);
     expect(resumed.status, `${resumed.error}: ${resumed.cause}`).toBe('SUCCEEDED');
     expect(await harness.checkpoints.get({ updateId: 'crash-test', phase: 'canary', target: 'node-1', step: 'platform-config' })).toMatchObject({ status: 'SUCCEEDED', commandId: checkpoint!.commandId, attempts: 1 });
     for (const node of harness.fleet.nodeIds) expect(harness.count('platform-install', 'config', node), node).toBe(1);
