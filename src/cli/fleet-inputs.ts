@@ -49,6 +49,19 @@ export function fleetInputOptions(command: Command): Command {
     .addOption(new Option('--node-ids <kind>', 'with --nodes: node ids as names (node-01), EC2 instance ids (i-…) or hybrid node ids (mi-…), named by their Name tag').choices([...GENERATED_NODE_IDS]));
 }
 
+/**
+ * The same inputs as command-line arguments, for the process `local up` starts in the background: derived from
+ * the options in one place, so an option added above cannot be left behind (`--node-ids` once was).
+ */
+export function fleetInputArguments(options: FleetInputOptions): string[] {
+  const args: string[] = [];
+  if (options.manifest) args.push('--manifest', resolve(options.manifest));
+  if (options.inventory) args.push('--inventory', resolve(options.inventory));
+  if (options.nodes !== undefined) args.push('--nodes', String(options.nodes));
+  if (options.nodeIds !== undefined) args.push('--node-ids', options.nodeIds);
+  return args;
+}
+
 export function parseWholeNumber(value: string): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < 1) throw new InputError(`expected a whole number ≥ 1, got '${value}'`);

@@ -8,7 +8,7 @@ import { stopProcess } from '../../local/fleet/fleet-supervisor';
 import { staleRunProcesses } from '../../local/stale-processes';
 import { acquireRunDirectoryLock } from '../../local/run-directory-lock';
 import { exitCodeForSignal, onTerminationSignal } from '../termination-signals';
-import { DEFAULT_MANIFEST, loadFleetInputs, fleetInputOptions, type FleetInputOptions } from '../fleet-inputs';
+import { DEFAULT_MANIFEST, fleetInputArguments, loadFleetInputs, fleetInputOptions, type FleetInputOptions } from '../fleet-inputs';
 import { lambdaRuntimeNode } from '../../local/lambda-runtime-node';
 import { waitForPortsClosed } from '../../local/port-check';
 import { PACKAGE_ROOT } from '../../package-root';
@@ -108,10 +108,7 @@ export async function localUp(options: UpOptions): Promise<LocalState> {
 
   mkdirSync(runDirectory, { recursive: true });
   const log = openSync(join(runDirectory, 'local.log'), 'a');
-  const args = [BIN, 'local', 'serve', '--run-dir', runDirectory];
-  if (options.manifest) args.push('--manifest', resolve(options.manifest));
-  if (options.inventory) args.push('--inventory', resolve(options.inventory));
-  if (options.nodes !== undefined) args.push('--nodes', String(options.nodes));
+  const args = [BIN, 'local', 'serve', '--run-dir', runDirectory, ...fleetInputArguments(options)];
   if (options.persistent !== false) args.push('--persistent');
   // The runtime runs the Lambda handlers in-process: on the Lambda runtime's Node major when it is installed.
   const child = spawn(lambdaRuntimeNode() ?? process.execPath, args, { detached: true, stdio: ['ignore', log, log], env: process.env });
