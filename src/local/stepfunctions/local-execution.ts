@@ -137,6 +137,8 @@ export class LocalExecution {
         }
         this.trace.record(event as never, { reentry: isCopy(raw as EventLog, aliases) });
       }
+      // Stopped while the library was still handing over events: journal the trace as it ended up.
+      if (run === this.run && this.status !== 'RUNNING') this.journal();
     })();
     this.done = execution.result.then(
       async (output) => {
