@@ -1,4 +1,6 @@
+import { installArmedFaultPoints } from '../../workflow/local-fault-point';
 import { ServiceFaults, type ServiceFaultCounts, type ServiceFaultSettings } from './service-faults';
+import { TaskFaults, type ArmedTaskFault } from './task-faults';
 
 /**
  * The control plane's copy of the fleet's service faults. `local fault`
@@ -6,17 +8,22 @@ import { ServiceFaults, type ServiceFaultCounts, type ServiceFaultSettings } fro
  * supervisor, where SSM throttles); the DynamoDB fault proxy runs beside
  * DynamoDB Local in the control plane, so it follows the fleet's DynamoDB
  * settings (polled twice a second) and hands back what it produced, so
- * `local fault status` counts every fault in one place.
+ * `local fault status` counts every fault in one place. The task faults armed
+ * there (`/task-faults`) are mirrored the same way into the handlers of this
+ * process (installArmedFaultPoints), and those that fired are reported back,
+ * so each fires once.
  */
 export class ServiceFaultsMirror {
   public static start(fleetUrl: string, intervalMs = 500): ServiceFaultsMirror {
     const mirror = new ServiceFaultsMirror(fleetUrl);
     mirror.timer = setInterval(() => void mirror.sync().catch(() => undefined), intervalMs);
     mirror.timer.unref();
+    installArmedFaultPoints(mirror.taskFaults);
     return mirror;
   }
 
   public readonly faults = new ServiceFaults();
+  public readonly taskFaults = new TaskFaults();
   private timer?: NodeJS.Timeout;
   private reported: ServiceFaultCounts = { ssmThrottled: 0, dynamodbTransactionConflicts: 0, dynamodbThroughputExceeded: 0 };
 
@@ -28,15 +35,21 @@ export class ServiceFaultsMirror {
       dynamodbTransactionConflicts: produced.dynamodbTransactionConflicts - this.reported.dynamodbTransactionConflicts,
       dynamodbThroughputExceeded: produced.dynamodbThroughputExceeded - this.reported.dynamodbThroughputExceeded,
     };
-    const response = await fetch(`${this.fleetUrl}/service-faults/produced`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(delta), signal: AbortSignal.timeout(2_000) });
-    if (!response.ok) return;
+    const taskFaultsFired = this.taskFaults.takeUnreported();
+    const response = await fetch(`${this.fleetUrl}/service-faults/produced`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...delta, taskFaultsFired }), signal: AbortSignal.timeout(2_000) }).catch((error: unknown) => {
+      this.taskFaults.unreport(taskFaultsFired);
+      throw error;
+    });
+    if (!response.ok) return this.taskFaults.unreport(taskFaultsFired);
     this.reported = { ...this.reported, ...produced, ssmThrottled: 0 };
-    const { faults } = (await response.json()) as { faults?: ServiceFaultSettings };
+    const { faults, taskFaults } = (await response.json()) as { faults?: ServiceFaultSettings; taskFaults?: ArmedTaskFault[] };
+    this.taskFaults.replace(taskFaults ?? []);
     this.faults.clear();
     this.faults.configure({ transactionConflictFraction: faults?.transactionConflictFraction ?? 0, throughputExceededFraction: faults?.throughputExceededFraction ?? 0 });
   }
 
   public stop(): void {
     if (this.timer) clearInterval(this.timer);
+    installArmedFaultPoints(undefined);
   }
 }
