@@ -1,6 +1,10 @@
 import { ListCommandsCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkExecutionLogs, parseExecutionLog, type ExecutionLogVerdict } from '../../src/core/step-runner/execution-log';
+import { STEP_RUNNER_FILES } from '../../src/core/step-runner/step-runner-contract';
 import { fleetNodes } from './availability-observer';
 
 /** A fleet operations-log entry (`GET <fleet>/operations`): what `cu-node` really did on a node. */
@@ -147,4 +151,21 @@ export async function staleWrites(documents: DynamoDBDocumentClient, tableName: 
     if (Number.isFinite(written) && movedAt !== undefined && written > movedAt + 1000) stale.push(`${String(item.sk)} fence ${String(item.fence)} at ${String(item.endedAt ?? item.startedAt)}`);
   }
   return { staleWrites: stale.slice(0, 10) };
+}
+
+export type NeverTwoCopiesEvidence = ExecutionLogVerdict & { readonly nodes: number };
+
+/**
+ * Never two copies at once, from the nodes' own execution logs (the step runner's start and end records,
+ * execution-log.ts): no ledgered (node, step) of the update completed twice, and no two executions of the same
+ * (node, step) overlapped in time, however often its command was sent, re-sent, retried or resumed.
+ */
+export function neverTwoCopies(runDirectory: string, nodes: readonly string[], updateId: string): NeverTwoCopiesEvidence {
+  const logs: Record<string, ReturnType<typeof parseExecutionLog>> = {};
+  for (const node of nodes) {
+    const file = join(runDirectory, 'nodes', node, STEP_RUNNER_FILES.executionLog);
+    logs[node] = existsSync(file) ? parseExecutionLog(readFileSync(file, 'utf8')).filter((e) => e.updateId === updateId) : [];
+  }
+  const verdict = checkExecutionLogs(logs);
+  return { ...verdict, ranTwice: verdict.ranTwice.slice(0, 10), overlaps: verdict.overlaps.slice(0, 10), unended: verdict.unended.slice(0, 10), nodes: nodes.length };
 }

@@ -10,6 +10,7 @@ import { LockStore } from '../../../src/aws/store/lock-store';
 import { NodeSlots } from '../../../src/aws/store/node-slots';
 import { PlanStore } from '../../../src/aws/store/plan-store';
 import { UpdateStore } from '../../../src/aws/store/update-store';
+import { parseExecutionLog } from '../../../src/core/step-runner/execution-log';
 import { STEP_RUNNER_FILES, stepRunnerParameters } from '../../../src/core/step-runner/step-runner-contract';
 import { SimulatedFleet } from '../../../src/local/fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
@@ -70,9 +71,9 @@ describe('each step runs exactly once per node', () => {
     return { updateId, cluster: `once-${updateId}`, owner: `arn:exec:${updateId}`, fence: grant.fence };
   };
   const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
-  /** Real executions of a step on a node, from the step runner's execution log. */
+  /** Real executions of a step on a node, from the step runner's execution log (a start and an end record each). */
   const executions = (node: string, updateId: string, step: string) =>
-    lines(join(fleet.node(node).root, STEP_RUNNER_FILES.executionLog)).filter((l) => l.split(' ')[2] === updateId && l.split(' ')[4] === step).length;
+    parseExecutionLog(lines(join(fleet.node(node).root, STEP_RUNNER_FILES.executionLog)).join('\n')).filter((e) => e.updateId === updateId && e.step === step).length;
   /** What the manifest's command itself saw: one line per time it ran. */
   const sideEffects = (node: string, file: string) => lines(join(fleet.node(node).root, file)).length;
   const keyFor = (updateId: string, step: string) => (node: string) => ({ updateId, phase: 'wave' as const, target: node, step });
