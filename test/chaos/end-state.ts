@@ -106,6 +106,8 @@ function setSize(value: unknown): number {
 export interface LimitsEvidence {
   readonly executions: number;
   readonly largestHistoryEvents: number;
+  /** Task failures in the executions' own histories by error (Lambda.Unknown: a crash; Sandbox.Timedout: a Lambda timeout), each retried or caught. */
+  readonly taskErrors: Readonly<Record<string, number>>;
 }
 
 /** Within AWS limits: every execution of the update under 25,000 history events. */
@@ -113,17 +115,22 @@ export async function historyLimits(sfn: SFNClient, stateMachineArn: string, upd
   const executions = (await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 100 }))).executions ?? [];
   const mine = executions.filter((e) => e.name === updateId || e.name?.startsWith(`${updateId}-r`));
   let largest = 0;
+  const taskErrors: Record<string, number> = {};
   for (const execution of mine) {
     let events = 0;
     let nextToken: string | undefined;
     do {
       const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.executionArn!, maxResults: 1000, nextToken }));
       events += page.events?.length ?? 0;
+      for (const event of page.events ?? []) {
+        const error = (event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails)?.error;
+        if (error) taskErrors[error] = (taskErrors[error] ?? 0) + 1;
+      }
       nextToken = page.nextToken;
     } while (nextToken);
     largest = Math.max(largest, events);
   }
-  return { executions: mine.length, largestHistoryEvents: largest };
+  return { executions: mine.length, largestHistoryEvents: largest, taskErrors };
 }
 
 export interface StaleWriteEvidence {
