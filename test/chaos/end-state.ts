@@ -108,6 +108,8 @@ export interface LimitsEvidence {
   readonly largestHistoryEvents: number;
   /** Task failures in the executions' own histories by error (Lambda.Unknown: a crash; Sandbox.Timedout: a Lambda timeout), each retried or caught. */
   readonly taskErrors: Readonly<Record<string, number>>;
+  /** The first cause of each of those errors (shortened), to tell an injected fault from a defect. */
+  readonly taskErrorCauses: Readonly<Record<string, string>>;
 }
 
 /** Within AWS limits: every execution of the update under 25,000 history events. */
@@ -116,6 +118,7 @@ export async function historyLimits(sfn: SFNClient, stateMachineArn: string, upd
   const mine = executions.filter((e) => e.name === updateId || e.name?.startsWith(`${updateId}-r`));
   let largest = 0;
   const taskErrors: Record<string, number> = {};
+  const taskErrorCauses: Record<string, string> = {};
   for (const execution of mine) {
     let events = 0;
     let nextToken: string | undefined;
@@ -123,14 +126,16 @@ export async function historyLimits(sfn: SFNClient, stateMachineArn: string, upd
       const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.executionArn!, maxResults: 1000, nextToken }));
       events += page.events?.length ?? 0;
       for (const event of page.events ?? []) {
-        const error = (event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails)?.error;
-        if (error) taskErrors[error] = (taskErrors[error] ?? 0) + 1;
+        const failed = event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
+        if (!failed?.error) continue;
+        taskErrors[failed.error] = (taskErrors[failed.error] ?? 0) + 1;
+        taskErrorCauses[failed.error] ??= (failed.cause ?? '').slice(0, 300);
       }
       nextToken = page.nextToken;
     } while (nextToken);
     largest = Math.max(largest, events);
   }
-  return { executions: mine.length, largestHistoryEvents: largest, taskErrors };
+  return { executions: mine.length, largestHistoryEvents: largest, taskErrors, taskErrorCauses };
 }
 
 export interface StaleWriteEvidence {
