@@ -109,6 +109,40 @@ describe('each step runs exactly once per node', () => {
     }
   });
 
+  it('a crash between batches 1 and 2 (and one after sending batch 3, before storing it): each rerun re-attaches to what was stored, sends the rest; every node runs the step once', async () => {
+    const env = { CLUSTER_UPDATE_LOCAL: '1', CLUSTER_UPDATE_FAULT_CRASH: 'between-batches:wave,after-send:wave:node-101' };
+    let sendCommands = 0;
+    const counting = new SSMClient({ endpoint: ssm.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    counting.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'SendCommandCommand') sendCommands += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countSendCommand' },
+    );
+    const input = await holding('crashed-between');
+    const context = contextWith(counting);
+    const run = { nodes, keyFor: keyFor('crashed-between', 'platform-config'), command: { kind: 'platform' as const, step: 'config', script: 'echo ran >> ran-config-after-crash; sleep 2', timeoutSeconds: 60 }, release: '2.0.0' };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      await expect(runStepOnNodes(context, input, run, Date.now() + 30_000)).rejects.toThrow(/simulated crash at between-batches:wave:node-51:platform-config/);
+      await expect(runStepOnNodes(context, input, run, Date.now() + 30_000)).rejects.toThrow(/simulated crash at after-send:wave:node-101:platform-config/);
+      let outcome = await runStepOnNodes(context, input, run, Date.now() + 60_000);
+      while (outcome.pending.length > 0) outcome = await runStepOnNodes(context, input, run, Date.now() + 60_000);
+      expect(outcome.failed).toEqual([]);
+      expect(outcome.succeeded).toHaveLength(101);
+    } finally {
+      process.env = saved;
+      counting.destroy();
+    }
+    expect(sendCommands).toBe(4); // batch 1; batches 2 and 3 (3 unstored); batch 3 again
+    for (const node of nodes) {
+      expect(executions(node, 'crashed-between', 'config'), node).toBe(1);
+      expect(sideEffects(node, 'ran-config-after-crash'), node).toBe(1);
+    }
+  });
+
   it('two copies of one command delivered at once: the second waits for the first, then finds it done', async () => {
     const runner = new CommandRunner({ ssm: clients.ssm, documentName });
     const parameters = stepRunnerParameters({ updateId: 'duplicated', kind: 'oneoff', step: 'migrate', release: '2.0.0', script: 'echo ran >> ran-migrate; sleep 1', timeoutSeconds: 60 });
