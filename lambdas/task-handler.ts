@@ -1,6 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LockHeldError } from '../src/aws/store/store-errors';
+import { withCheckpointCrashPoints } from '../src/workflow/simulated-crash';
 import { loseResponse } from '../src/workflow/simulated-lost-response';
+import { outlastFunctionTimeout } from '../src/workflow/simulated-timeout';
 import { taskPhase } from '../src/workflow/task-phase';
 import { fencedContext, workflowContext, type StepObserver, type TaskInput, type WorkflowContext } from '../src/workflow/workflow-context';
 import { publishTaskMetrics } from './publish-task-metrics';
@@ -33,8 +35,8 @@ const NODE_STEP_LOG: StepObserver = {
  *           after the hand-over every command uses the pinned document version
  * Tasks never renew or check the lock themselves.
  */
-export function taskHandler<I extends object, O>(task: string, activity: (context: WorkflowContext, input: I) => Promise<O>): (event: I) => Promise<O> {
-  return async (event: I) => {
+export function taskHandler<I extends object, O>(task: string, activity: (context: WorkflowContext, input: I) => Promise<O>): (event: I, lambdaContext?: LambdaContext) => Promise<O> {
+  return async (event: I, lambdaContext?: LambdaContext) => {
     const { updateId, cluster, service, wave, cursor, level, hookPhase } = event as Record<string, string | number | undefined>;
     // `service` and `level` are Powertools' own keys, hence the longer names.
     logger.resetKeys(); // a warm container's previous invocation must not lend this one its keys
@@ -43,7 +45,8 @@ export function taskHandler<I extends object, O>(task: string, activity: (contex
     let held: HeldLock | undefined;
     try {
       held = await holdLock(task, workflowContext(), event);
-      const output = await activity({ ...held.context, observer: NODE_STEP_LOG }, held.input as I);
+      await outlastFunctionTimeout(task, lambdaContext?.getRemainingTimeInMillis?.bind(lambdaContext));
+      const output = await activity({ ...held.context, checkpoints: withCheckpointCrashPoints(held.context.checkpoints), observer: NODE_STEP_LOG }, held.input as I);
       loseResponse(task);
       outcome = { ok: true, output };
       logger.info('task done', { output: output as Record<string, unknown> });
@@ -57,6 +60,11 @@ export function taskHandler<I extends object, O>(task: string, activity: (contex
       if (outcome) await publish(task, outcome, updateId, cluster);
     }
   };
+}
+
+/** The part of the Lambda context object a task uses. */
+interface LambdaContext {
+  getRemainingTimeInMillis?(): number;
 }
 
 interface HeldLock {

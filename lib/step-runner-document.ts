@@ -11,7 +11,7 @@ export interface StepRunnerDocumentProps {
  * The SSM Command document every workflow command uses. It runs one step of
  * an update on a node, at most once per (update, kind, step):
  *
- *   copy A ──flock──► ledger? no ─► marker(A) ─► run ─► log line ─► ledger ─► rm marker ─► unlock
+ *   copy A ──flock──► ledger? no ─► marker(A) ─► log start ─► run ─► ledger ─► rm marker ─► log end ─► unlock
  *   copy B ──flock (waits for A) ─────────────────────────────────────────────► ledger? yes ─► "already done"
  *
  * - a lock per (update, kind, step) on the node (flock): a second copy of the
@@ -19,8 +19,8 @@ export interface StepRunnerDocumentProps {
  *   its ledger entry; unrelated steps never wait on each other;
  * - an in-progress marker holding the command id: a run that finds one knows an
  *   earlier attempt was interrupted (killed, timed out) and says so;
- * - the execution log: one line per real execution (written as it starts, so a
- *   killed run counts too), separate from the ledger;
+ * - the execution log: a start record per real execution (written as it starts, so a
+ *   killed run counts too) and an end record with its exit code, separate from the ledger;
  * - the step's timeout is the `ExecutionTimeout` parameter (the manifest's
  *   `timeoutSeconds`): past it SSM kills the step and reports it TimedOut.
  * Every parameter is validated by SSM with an allowedPattern; the manifest's
@@ -76,9 +76,16 @@ export class StepRunnerDocument extends Construct {
                 'if [ -f "$marker" ]; then echo "cluster-update: $CU_KIND $CU_STEP: an earlier attempt ($(cat "$marker")) did not finish; running it again"; fi',
                 'printf \'%s %s\\n\' "$command_id" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$marker"',
                 'script="$(mktemp)"',
-                'trap \'rm -f "$script"\' EXIT',
+                // The execution log's start and end records (execution-log.ts), paired by `<command id>-<pid>`; the end
+                // record is written on every exit, a cancel's or timeout's SIGTERM included (not after SIGKILL).
+                'execution="$command_id-$$"',
+                'started=no',
+                `finish() { rc=$?; rm -f "$script"; if [ "$started" = yes ]; then printf '%s %s %s %s %s ended %s %s\\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$command_id" "$CU_UPDATE_ID" "$CU_KIND" "$CU_STEP" "$execution" "$rc" >> "$log"; fi; }`,
+                'trap finish EXIT',
+                "trap 'exit 143' TERM",
                 "printf '%s' '{{ Script }}' | base64 -d > \"$script\"",
-                'printf \'%s %s %s %s %s\\n\' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$command_id" "$CU_UPDATE_ID" "$CU_KIND" "$CU_STEP" >> "$log"',
+                'printf \'%s %s %s %s %s started %s\\n\' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$command_id" "$CU_UPDATE_ID" "$CU_KIND" "$CU_STEP" "$execution" >> "$log"',
+                'started=yes',
                 'bash "$script" 9>&-',
                 'rc=$?',
                 `if [ "$rc" -eq 0 ] && [ ${ledgered} ]; then date -u +%Y-%m-%dT%H:%M:%SZ > "$ledger"; fi`,

@@ -12,9 +12,10 @@ import { CLUSTER_TAG } from '../src/aws/inventory/ssm-inventory';
 import { PACKAGE_ROOT } from '../src/package-root';
 import { markLocalHandler } from './private/local-handler';
 
-/** The workflow's tasks; each is one Lambda function with its handler in lambdas/<name>.ts. */
-export const TASKS = ['acquire-lock', 'plan-update', 'run-hooks', 'canary-step', 'hand-over', 'run-wave', 'next-service-level', 'update-service', 'finalize', 'record-outcome'] as const;
-export type TaskName = (typeof TASKS)[number];
+import { TASKS, type TaskName } from '../src/workflow/task-names';
+
+// Defined beside the handlers' code (the CLI names tasks too, without loading the CDK).
+export { TASKS, type TaskName };
 
 export interface TaskFunctionsProps {
   readonly table: ITable;

@@ -16,6 +16,15 @@ export const TRANSIENT_ERRORS = [
 ];
 
 /**
+ * An invocation that ended without an answer of the function's own: the runtime crashed or was killed
+ * (`Lambda.Unknown`, e.g. out of memory) or the function timeout ended it (`Sandbox.Timedout`)
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html). Every task is idempotent,
+ * so running it again is safe; fewer attempts than the transient errors, since a crash that repeats is a defect
+ * for RecordFailure to report, and a timeout costs a whole function timeout per attempt.
+ */
+export const INVOCATION_LOST_ERRORS = ['Lambda.Unknown', 'Sandbox.Timedout'];
+
+/**
  * The identity every task after AcquireLock gets; Map iterations get it
  * through ItemSelector. `redriveCount` says which run of the execution the
  * invocation belongs to: the task handler lets a newer run (a redrive)
@@ -63,6 +72,7 @@ export function taskState(scope: Construct, id: string, props: TaskStateProps): 
     retryOnServiceExceptions: false,
   });
   task.addRetry({ errors: TRANSIENT_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });
+  task.addRetry({ errors: INVOCATION_LOST_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 2 });
   return task;
 }
 

@@ -9,13 +9,14 @@ import { DynamoDbFaultProxy } from './dynamodb/dynamodb-fault-proxy';
 import { Ec2StandIn } from './ec2/ec2-stand-in';
 import { LocalIam } from './iam/local-iam';
 import { standInAuthorizers } from './iam/stand-in-authorizers';
+import { installArmedFaultPoints } from '../workflow/local-fault-point';
 import { ServiceFaults, type ServiceFaultSettings } from './faults/service-faults';
 import { SimulatedFleet } from './fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-credentials';
 import type { LocalState } from './local-state';
 import { SsmEmulator } from './ssm/ssm-emulator';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions';
-import { synthesizeLocalTemplate } from './synthesize-local-template';
+import { LOCAL_POLL_BUDGET_SECONDS, synthesizeLocalTemplate } from './synthesize-local-template';
 import { findResources, resolveValue, type CloudFormationTemplate } from './template';
 import { commandDocuments } from './template/command-documents';
 
@@ -89,6 +90,8 @@ export class LocalRuntime {
       });
       stopOnFailure.push(() => ec2.stop());
 
+      // The handlers run in this process: the task faults armed at the fleet controller reach them directly.
+      installArmedFaultPoints(fleet.taskFaults);
       const stepFunctions = await startStepFunctions({ template, dynamodbEndpoint: dynamodbProxy.endpoint, ssmEndpoint: ssm.endpoint, ec2Endpoint: ec2.endpoint, waitScale: props.waitScale, handlerEnvironment: props.handlerEnvironment, faults: serviceFaults });
       const stateMachineArn = Object.values(stepFunctions.stateMachineArns)[0];
       if (!stateMachineArn) throw new Error('the synthesized stack declares no state machine');
@@ -171,6 +174,7 @@ export class LocalRuntime {
   /** Stops everything this runtime started, last started first. */
   public async stop(): Promise<void> {
     await this.stepFunctions.stop();
+    installArmedFaultPoints(undefined);
     await this.ssm.stop();
     await this.ec2.stop();
     await this.fleet.stop();
@@ -237,7 +241,7 @@ export async function startStepFunctions(props: {
       ...(props.ec2Endpoint ? { AWS_ENDPOINT_URL_EC2: props.ec2Endpoint } : {}),
       CLUSTER_UPDATE_LOCAL: '1',
       // Local polls are short so progress is quick; handler logs stay quiet unless asked for.
-      POLL_BUDGET_SECONDS: '20',
+      POLL_BUDGET_SECONDS: String(LOCAL_POLL_BUDGET_SECONDS),
       POLL_INTERVAL_MS: '150',
       POWERTOOLS_LOG_LEVEL: process.env.CLUSTER_UPDATE_LOG_LEVEL ?? 'SILENT',
       // No CloudWatch here: EMF metric lines would only clutter the terminal (and cost a checkpoint query per update end).

@@ -2,12 +2,24 @@ import { App } from 'aws-cdk-lib';
 import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
 import type { CloudFormationTemplate } from './template';
 
+/** How long a local task invocation waits on node commands before handing back to the poll loop (POLL_BUDGET_SECONDS). */
+export const LOCAL_POLL_BUDGET_SECONDS = 20;
+
+/** The local poll budget: POLL_BUDGET_SECONDS of the environment when it is a positive number, else the default. */
+export function localPollBudgetSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const given = Number(env.POLL_BUDGET_SECONDS);
+  return given > 0 ? given : LOCAL_POLL_BUDGET_SECONDS;
+}
+
 /**
  * Synthesizes the real stack in-process, without bundling (the local runtime
  * imports the handler sources directly), and returns its CloudFormation template.
+ * The stack gets the local poll budget, so each function's timeout is the one a
+ * stack deployed with that budget has (budget + 60 s: 80 s by default, not the
+ * 300 s of the default 240 s budget) — the timeout the local runtime enforces.
  */
-export function synthesizeLocalTemplate(): CloudFormationTemplate {
+export function synthesizeLocalTemplate(props: { pollBudgetSeconds?: number } = {}): CloudFormationTemplate {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new ClusterUpdateStack(app, 'ClusterUpdateLocal', {});
+  const stack = new ClusterUpdateStack(app, 'ClusterUpdateLocal', { pollBudgetSeconds: props.pollBudgetSeconds ?? localPollBudgetSeconds() });
   return app.synth().getStackByName(stack.stackName).template as CloudFormationTemplate;
 }

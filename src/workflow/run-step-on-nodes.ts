@@ -1,7 +1,7 @@
 import { commandBatches, type InvocationResult } from '../aws/commands/command-runner';
 import type { CheckpointKey } from '../aws/store/checkpoint-store';
 import { stepRunnerParameters } from '../core/step-runner/step-runner-contract';
-import { crashAfterSend } from './simulated-crash';
+import { crashAtAny } from './simulated-crash';
 import type { StepCommand } from './step-scripts';
 import { guardOf, type TaskInput, type WorkflowContext } from './workflow-context';
 
@@ -56,15 +56,20 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
       script: run.command.script,
       timeoutSeconds: run.command.timeoutSeconds,
     });
-    for (const batch of commandBatches(toSend)) {
-      for (const node of batch) await context.checkpoints.begin(run.keyFor(node), guard);
+    const batches = commandBatches(toSend);
+    for (const [index, batch] of batches.entries()) {
+      const keys = batch.map((node) => run.keyFor(node));
+      // Crash points (local runtime only, simulated-crash.ts) between each pair of side effects below.
+      if (index > 0) crashAtAny('between-batches', keys);
+      for (const key of keys) await context.checkpoints.begin(key, guard);
+      crashAtAny('before-send', keys);
       const commandId = await context.commands.send({ instanceIds: batch, parameters, comment: `${input.updateId} ${run.command.kind} ${run.command.step}` });
-      for (const node of batch) {
+      crashAtAny('after-send', keys);
+      for (const [i, node] of batch.entries()) {
         commandOf.set(node, commandId);
-        const key = run.keyFor(node);
+        const key = keys[i]!;
         await context.checkpoints.attachCommand(key, guard, commandId);
         context.observer?.commandSent({ phase: key.phase, target: key.target, step: key.step, node, commandId });
-        crashAfterSend(`${key.phase}:${key.target}:${key.step}`);
       }
     }
   }

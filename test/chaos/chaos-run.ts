@@ -11,7 +11,7 @@ import { LOCAL_CREDENTIALS } from '../../src/local/local-credentials';
 import { readLocalState, type LocalState } from '../../src/local/local-state';
 import { AvailabilityObserver, fleetNodes, type AvailabilityEvidence } from './availability-observer';
 import { CliDriver, type CliResult } from './cli-driver';
-import { exactlyOnce, historyLimits, leftBehind, staleWrites, type ExactlyOnceEvidence, type LeftBehindEvidence, type LimitsEvidence } from './end-state';
+import { exactlyOnce, historyLimits, leftBehind, neverTwoCopies, staleWrites, type ExactlyOnceEvidence, type LeftBehindEvidence, type LimitsEvidence, type NeverTwoCopiesEvidence } from './end-state';
 import { describeFault, drawFaults, type CatalogueOptions, type ChaosTargets, type ScheduledFault } from './fault-catalogue';
 import { LockObserver, type LockEvidence } from './lock-observer';
 import { SeededRandom } from './seeded-random';
@@ -22,6 +22,8 @@ export interface ChaosRecord {
   readonly updateId: string;
   readonly release: string;
   readonly faults: readonly string[];
+  /** The task faults (crash points, Lambda timeouts) armed, how many fired, and those that met no matching point. */
+  readonly taskFaults: { readonly armed: number; readonly fired: number; readonly unfired: readonly string[] };
   readonly operatorActions: readonly { action: string; atMs: number; code: number; said: string }[];
   readonly resumes: number;
   readonly durationMs: number;
@@ -29,6 +31,7 @@ export interface ChaosRecord {
   readonly invariants: {
     readonly availability: { held: boolean; evidence: AvailabilityEvidence };
     readonly exactlyOnce: { held: boolean; evidence: ExactlyOnceEvidence };
+    readonly neverTwoCopies: { held: boolean; evidence: NeverTwoCopiesEvidence };
     readonly convergence: { held: boolean; evidence: { status: string; error?: string; nodesNotAtRelease: string[]; replicasNotAtRelease: string[] } };
     readonly oneActor: { held: boolean; evidence: LockEvidence & { staleWrites: readonly string[]; secondUpdateAccepted: boolean; unlockAcceptedWhileRunning: boolean } };
     readonly nothingLeftBehind: { held: boolean; evidence: LeftBehindEvidence };
@@ -70,6 +73,8 @@ export class ChaosBatch {
   private readonly inventory: Inventory;
   private currentRelease: string;
   private runs = 0;
+  /** The fleet controller's count of task faults fired, as of the end of the last run. */
+  private taskFaultsFired = 0;
 
   private constructor(private readonly options: ChaosBatchOptions, private readonly cli: CliDriver, private state: LocalState) {
     this.clients = ChaosBatch.clientsFor(state);
@@ -139,6 +144,11 @@ export class ChaosBatch {
         operatorActions.push({ action: 'control-plane-crash, then local up', atMs: fault.atMs, code: up.code, said: firstLine(up) });
         return;
       }
+      if (fault.type === 'task') {
+        const armed = await this.cli.run(['local', 'fault', fault.kind, fault.kind === 'task-crash' ? '--point' : '--task', fault.match, '--run-dir', this.options.runDirectory]);
+        operatorActions.push({ action: `local fault ${fault.kind} ${fault.match}`, atMs: Date.now() - started, code: armed.code, said: firstLine(armed) });
+        return;
+      }
       if (fault.type === 'operator') {
         const running = (await this.cli.status(updateId)).status === 'RUNNING';
         if (!running) return void operatorActions.push({ action: `${fault.action} (skipped: update not running)`, atMs: fault.atMs, code: 0, said: '' });
@@ -162,6 +172,7 @@ export class ChaosBatch {
     // The update runs until it ends or the faults' window and some more have passed; then the operator fixes everything.
     await this.untilEnded(updateId, started + (this.options.catalogue?.windowMs ?? 20_000) + 70_000);
     await Promise.all(timers);
+    const taskFaults = await this.disarmTaskFaults(faults.filter((f) => f.type === 'task').length);
     for (const fault of active.keys()) excused.remove(fault, replicasOf);
     active.clear();
     await this.applyFleetFaults([]);
@@ -194,6 +205,7 @@ export class ChaosBatch {
       oneOffs: targets.oneOffs,
       hooks: [...this.baseManifest.hooks.preUpdate.map((h) => ({ name: h.name, phase: 'pre' })), ...this.baseManifest.hooks.postUpdate.map((h) => ({ name: h.name, phase: 'post' }))],
     });
+    const copies = neverTwoCopies(this.options.runDirectory, targets.nodes, updateId);
     const left = await leftBehind(this.clients, this.state.tableName, this.state.cluster, this.state.endpoints.fleet);
     const limits = await historyLimits(this.clients.sfn, this.state.stateMachineArn, updateId);
     const stale = await staleWrites(this.clients.documents, this.state.tableName, updateId, (f) => lock.firstSeenAbove(f));
@@ -202,6 +214,7 @@ export class ChaosBatch {
     const invariants = {
       availability: { held: availabilityEvidence.violations.length === 0, evidence: availabilityEvidence },
       exactlyOnce: { held: once.notOnce.length === 0, evidence: once },
+      neverTwoCopies: { held: copies.ranTwice.length === 0 && copies.overlaps.length === 0, evidence: copies },
       convergence: { held: converged, evidence: { status: final.status, ...(final.error ? { error: final.error } : {}), nodesNotAtRelease, replicasNotAtRelease } },
       oneActor: {
         held: lockEvidence.fenceDecreases.length === 0 && stale.staleWrites.length === 0 && !secondUpdateAccepted && !unlockAcceptedWhileRunning,
@@ -219,6 +232,7 @@ export class ChaosBatch {
       updateId,
       release,
       faults: faults.map(describeFault),
+      taskFaults,
       operatorActions,
       resumes,
       durationMs: Date.now() - started,
@@ -241,6 +255,18 @@ export class ChaosBatch {
       case 'unlock-force':
         return this.cli.run(['unlock', '--force', '--cluster', this.state.cluster]);
     }
+  }
+
+  /** What the run's task faults did; those that met no matching point are disarmed, so the next run starts clean. */
+  private async disarmTaskFaults(armed: number): Promise<ChaosRecord['taskFaults']> {
+    const fleet = this.state.endpoints.fleet;
+    const before = this.taskFaultsFired;
+    // The control plane reports what fired twice a second (ServiceFaultsMirror).
+    await new Promise((r) => setTimeout(r, 1_500));
+    const answer = (await (await fetch(`${fleet}/task-faults`)).json()) as { faults: { kind: string; match: string }[]; fired: number };
+    await fetch(`${fleet}/task-faults`, { method: 'DELETE' });
+    this.taskFaultsFired = answer.fired;
+    return { armed, fired: answer.fired - before, unfired: answer.faults.map((f) => `${f.kind} ${f.match}`) };
   }
 
   /** The fleet's fault list is replaced as a whole: what is still active is injected again after a clear. */

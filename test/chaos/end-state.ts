@@ -1,6 +1,10 @@
 import { ListCommandsCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { GetExecutionHistoryCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { GetCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkExecutionLogs, parseExecutionLog, type ExecutionLogVerdict } from '../../src/core/step-runner/execution-log';
+import { STEP_RUNNER_FILES } from '../../src/core/step-runner/step-runner-contract';
 import { fleetNodes } from './availability-observer';
 
 /** A fleet operations-log entry (`GET <fleet>/operations`): what `cu-node` really did on a node. */
@@ -102,6 +106,10 @@ function setSize(value: unknown): number {
 export interface LimitsEvidence {
   readonly executions: number;
   readonly largestHistoryEvents: number;
+  /** Task failures in the executions' own histories by error (Lambda.Unknown: a crash; Sandbox.Timedout: a Lambda timeout), each retried or caught. */
+  readonly taskErrors: Readonly<Record<string, number>>;
+  /** The first cause of each of those errors (shortened), to tell an injected fault from a defect. */
+  readonly taskErrorCauses: Readonly<Record<string, string>>;
 }
 
 /** Within AWS limits: every execution of the update under 25,000 history events. */
@@ -109,17 +117,25 @@ export async function historyLimits(sfn: SFNClient, stateMachineArn: string, upd
   const executions = (await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 100 }))).executions ?? [];
   const mine = executions.filter((e) => e.name === updateId || e.name?.startsWith(`${updateId}-r`));
   let largest = 0;
+  const taskErrors: Record<string, number> = {};
+  const taskErrorCauses: Record<string, string> = {};
   for (const execution of mine) {
     let events = 0;
     let nextToken: string | undefined;
     do {
       const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn: execution.executionArn!, maxResults: 1000, nextToken }));
       events += page.events?.length ?? 0;
+      for (const event of page.events ?? []) {
+        const failed = event.taskFailedEventDetails ?? event.lambdaFunctionFailedEventDetails;
+        if (!failed?.error) continue;
+        taskErrors[failed.error] = (taskErrors[failed.error] ?? 0) + 1;
+        taskErrorCauses[failed.error] ??= (failed.cause ?? '').slice(0, 300);
+      }
       nextToken = page.nextToken;
     } while (nextToken);
     largest = Math.max(largest, events);
   }
-  return { executions: mine.length, largestHistoryEvents: largest };
+  return { executions: mine.length, largestHistoryEvents: largest, taskErrors, taskErrorCauses };
 }
 
 export interface StaleWriteEvidence {
@@ -147,4 +163,21 @@ export async function staleWrites(documents: DynamoDBDocumentClient, tableName: 
     if (Number.isFinite(written) && movedAt !== undefined && written > movedAt + 1000) stale.push(`${String(item.sk)} fence ${String(item.fence)} at ${String(item.endedAt ?? item.startedAt)}`);
   }
   return { staleWrites: stale.slice(0, 10) };
+}
+
+export type NeverTwoCopiesEvidence = ExecutionLogVerdict & { readonly nodes: number };
+
+/**
+ * Never two copies at once, from the nodes' own execution logs (the step runner's start and end records,
+ * execution-log.ts): no ledgered (node, step) of the update completed twice, and no two executions of the same
+ * (node, step) overlapped in time, however often its command was sent, re-sent, retried or resumed.
+ */
+export function neverTwoCopies(runDirectory: string, nodes: readonly string[], updateId: string): NeverTwoCopiesEvidence {
+  const logs: Record<string, ReturnType<typeof parseExecutionLog>> = {};
+  for (const node of nodes) {
+    const file = join(runDirectory, 'nodes', node, STEP_RUNNER_FILES.executionLog);
+    logs[node] = existsSync(file) ? parseExecutionLog(readFileSync(file, 'utf8')).filter((e) => e.updateId === updateId) : [];
+  }
+  const verdict = checkExecutionLogs(logs);
+  return { ...verdict, ranTwice: verdict.ranTwice.slice(0, 10), overlaps: verdict.overlaps.slice(0, 10), unended: verdict.unended.slice(0, 10), nodes: nodes.length };
 }

@@ -1,3 +1,4 @@
+import { TASK_CRASH_POINTS } from '../../src/workflow/simulated-crash';
 import type { SeededRandom } from './seeded-random';
 
 /** What a chaos run knows of the release it updates to: enough to aim faults at real steps. */
@@ -31,7 +32,15 @@ export type ScheduledFault =
   /** AWS's own faults (issue #13): SSM throttling above a rate, DynamoDB transaction conflicts on a fraction of writes. */
   | { readonly type: 'service'; readonly atMs: number; readonly clearAtMs?: number; readonly settings: { readonly sendCommandRate?: number; readonly transactionConflictFraction?: number } }
   /** `kill -9` of the local control plane (`local serve`), then `local up` again after `downMs` (issue #17). */
-  | { readonly type: 'control-plane-crash'; readonly atMs: number; readonly downMs: number };
+  | { readonly type: 'control-plane-crash'; readonly atMs: number; readonly downMs: number }
+  /**
+   * A fault of the task code, armed at `atMs` with `local fault task-crash --point <match>` or
+   * `local fault lambda-timeout --task <match>`: it fires once, at the next matching point after that.
+   */
+  | { readonly type: 'task'; readonly atMs: number; readonly kind: 'task-crash' | 'lambda-timeout'; readonly match: string };
+
+/** Tasks that run often enough in an update for a Lambda timeout armed at a random moment to meet one. */
+const TIMED_OUT_TASKS = ['canary-step', 'run-wave', 'update-service', 'next-service-level', 'hand-over', 'any'] as const;
 
 export interface CatalogueOptions {
   /** How many faults a run draws. @default 1–3 */
@@ -57,8 +66,15 @@ function drawOne(random: SeededRandom, targets: ChaosTargets, windowMs: number, 
   // "once" faults clear themselves a few seconds later; the others last until the operator clears them.
   const clearAtMs = random.chance(0.5) ? atMs + random.int(2_000, 8_000) : undefined;
   const services = Object.keys(targets.services);
-  const kind = random.pick(['fail-platform', 'fail-service', 'fail-oneoff', 'fail-hook', 'slow', 'unhealthy', 'node-stop', 'stop', 'stop-now', 'second-start', 'unlock-force', 'ssm-throttle', 'dynamodb-conflicts', 'control-plane-crash'] as const);
+  const kind = random.pick(['fail-platform', 'fail-service', 'fail-oneoff', 'fail-hook', 'slow', 'unhealthy', 'node-stop', 'stop', 'stop-now', 'second-start', 'unlock-force', 'ssm-throttle', 'dynamodb-conflicts', 'control-plane-crash', 'task-crash', 'lambda-timeout'] as const);
   switch (kind) {
+    case 'task-crash': {
+      // Between batches exists only where a step goes to more than 50 nodes (one SendCommand's limit).
+      const points = TASK_CRASH_POINTS.filter((p) => p !== 'between-batches' || targets.nodes.length > 50);
+      return { type: 'task', atMs, kind: 'task-crash', match: random.pick(points) };
+    }
+    case 'lambda-timeout':
+      return { type: 'task', atMs, kind: 'lambda-timeout', match: random.pick(TIMED_OUT_TASKS) };
     case 'ssm-throttle':
       return { type: 'service', atMs, clearAtMs, settings: { sendCommandRate: random.int(1, 3) } };
     case 'dynamodb-conflicts':
@@ -96,6 +112,7 @@ function drawOne(random: SeededRandom, targets: ChaosTargets, windowMs: number, 
 export function describeFault(fault: ScheduledFault): string {
   const when = `at ${(fault.atMs / 1000).toFixed(1)} s`;
   if (fault.type === 'operator') return `${fault.action} ${when}`;
+  if (fault.type === 'task') return `${fault.kind} ${fault.kind === 'task-crash' ? `at the next ${fault.match} point` : `of the next ${fault.match === 'any' ? 'task' : fault.match} invocation`} armed ${when}`;
   if (fault.type === 'control-plane-crash') return `control-plane-crash (kill -9 of local serve) ${when}, local up ${(fault.downMs / 1000).toFixed(1)} s later`;
   const until = fault.clearAtMs === undefined ? 'until cleared' : `until ${(fault.clearAtMs / 1000).toFixed(1)} s`;
   if (fault.type === 'node-stop') return `node-stop ${fault.node} ${when} ${until}`;

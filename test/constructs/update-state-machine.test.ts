@@ -60,6 +60,8 @@ describe('the update state machine', () => {
     for (const [name, task] of tasks) {
       expect(task.TimeoutSeconds, name).toBeGreaterThan(0);
       expect(JSON.stringify(task.Retry), name).toContain('Lambda.ServiceException');
+      // A crashed or timed-out invocation (no answer of the function's own) is run again too: every task is idempotent.
+      expect(JSON.stringify(task.Retry), name).toContain('"Lambda.Unknown","Sandbox.Timedout"');
     }
     for (const name of ['AcquireLock', 'Plan', 'PreUpdateHooks', 'CanaryStep', 'HandOver', 'Rollout', 'PostUpdateHooks', 'Finalize']) {
       expect(JSON.stringify(definition.States[name]!.Catch), name).toContain('States.ALL');

@@ -90,16 +90,15 @@ export class CheckpointStore {
       commandId: current?.status === 'RUNNING' ? current.commandId : undefined,
       startedAt: current?.status === 'RUNNING' ? current.startedAt : new Date().toISOString(),
     };
-    await this.write([next], guard, 'RUNNING');
-    return next;
+    return this.writeUnlessSucceeded(next, guard);
   }
 
   /** Stores the SSM command id of a RUNNING step, before anything waits on it. */
   public async attachCommand(key: CheckpointKey, guard: WriterGuard, commandId: string): Promise<CheckpointRecord> {
     const current = await this.get(key);
+    if (current?.status === 'SUCCEEDED') return current;
     const next = { ...(current ?? { ...key, attempts: 1, startedAt: new Date().toISOString() }), status: 'RUNNING' as const, fence: guard.fence, commandId };
-    await this.write([next], guard, 'RUNNING');
-    return next;
+    return this.writeUnlessSucceeded(next, guard);
   }
 
   /**
@@ -108,6 +107,7 @@ export class CheckpointStore {
    */
   public async recordProgress(key: CheckpointKey, guard: WriterGuard, progress: number): Promise<CheckpointRecord> {
     const current = await this.get(key);
+    if (current?.status === 'SUCCEEDED') return current;
     const running = current?.status === 'RUNNING';
     const next: CheckpointRecord = {
       ...(running ? current : { ...key, attempts: (current?.attempts ?? 0) + 1, startedAt: new Date().toISOString() }),
@@ -115,8 +115,7 @@ export class CheckpointStore {
       fence: guard.fence,
       progress,
     };
-    await this.write([next], guard, 'RUNNING');
-    return next;
+    return this.writeUnlessSucceeded(next, guard);
   }
 
   public async succeed(key: CheckpointKey, guard: WriterGuard, details: { output?: string } = {}): Promise<CheckpointRecord> {
@@ -154,6 +153,7 @@ export class CheckpointStore {
 
   private async finish(key: CheckpointKey, guard: WriterGuard, status: CheckpointStatus, details: Partial<CheckpointRecord>): Promise<CheckpointRecord> {
     const current = await this.get(key);
+    if (status === 'SUCCEEDED' && current?.status === 'SUCCEEDED') return current;
     assertTransition(itemKey(key).sk, current?.status, status);
     const next: CheckpointRecord = {
       ...(current ?? { ...key, attempts: 1, startedAt: new Date().toISOString() }),
@@ -162,8 +162,26 @@ export class CheckpointStore {
       fence: guard.fence,
       endedAt: new Date().toISOString(),
     };
-    await this.write([next], guard, status);
-    return next;
+    return status === 'SUCCEEDED' ? this.writeUnlessSucceeded(next, guard) : (await this.write([next], guard, status), next);
+  }
+
+  /**
+   * Writes a RUNNING or SUCCEEDED checkpoint, unless the step SUCCEEDED meanwhile: then the stored record is the
+   * answer. SUCCEEDED is final, and two copies of one task may work on the same step at once — Step Functions
+   * retries a task whose invocation timed out (Sandbox.Timedout) while that invocation runs on, and invokes at
+   * least once — so the copy that finds the step done by the other has nothing left to do, as `begin` already says
+   * when it reads SUCCEEDED first. FAILED and SKIPPED never overwrite anything this way.
+   */
+  private async writeUnlessSucceeded(next: CheckpointRecord, guard: WriterGuard): Promise<CheckpointRecord> {
+    try {
+      await this.write([next], guard, next.status);
+      return next;
+    } catch (error) {
+      if (!(error instanceof IllegalCheckpointTransitionError)) throw error;
+      const current = await this.get(next);
+      if (current?.status === 'SUCCEEDED') return current;
+      throw error;
+    }
   }
 
   /**

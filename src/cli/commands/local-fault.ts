@@ -1,7 +1,10 @@
 import { Option, type Command } from 'commander';
 import { InputError } from '../../core/errors';
 import { DEFAULT_SEND_COMMAND_RATE, type ServiceFaultCounts, type ServiceFaultSettings } from '../../local/faults/service-faults';
+import type { ArmedTaskFault } from '../../local/faults/task-faults';
 import type { FleetFault } from '../../local/fleet/fleet-fault';
+import { TASK_CRASH_POINTS } from '../../workflow/simulated-crash';
+import { TASKS } from '../../workflow/task-names';
 import { readLocalState, resolveRunDirectory } from '../../local/local-state';
 
 const OPERATIONS = ['platform-install', 'service-update', 'service-stop', 'service-start', 'service-health', 'oneoff-run', 'oneoff-rollback', 'drain', 'rejoin', 'hook'];
@@ -69,11 +72,37 @@ export function registerLocalFault(local: Command): void {
       process.stdout.write(`Lambda throttles ${options.fraction} of task invocations\n`);
     });
   fault
+    .command('task-crash')
+    .description('make a task die (as a Lambda runtime crash: Lambda.Unknown) once, at the next crash point that matches')
+    .requiredOption('--point <point>', `${TASK_CRASH_POINTS.join('|')}, optionally narrowed: <point>:<phase>:<target>:<step> (or :any)`, parseCrashPoint)
+    .option('--run-dir <dir>', 'run directory of `local up`')
+    .addHelpText('after', '\nExamples:\n  $ cluster-update local fault task-crash --point after-send\n  $ cluster-update local fault task-crash --point after-send:canary:node-1:platform-config\n  $ cluster-update local fault task-crash --point handover-after-transaction')
+    .action(async (options: { point: string; runDir?: string }) => {
+      const armed = await armTaskFault(options.runDir, 'task-crash', options.point);
+      process.stdout.write(`task crash armed at the next ${armed.match} point (once)\n`);
+    });
+  for (const kind of ['lambda-timeout', 'lose-response'] as const) {
+    fault
+      .command(kind)
+      .description(
+        kind === 'lambda-timeout'
+          ? "make a task's next invocation outlast its function timeout (Step Functions sees Sandbox.Timedout; the late handler runs on)"
+          : "make a task's next successful invocation lose its answer (Lambda.ServiceException; the task already did its work)",
+      )
+      .addOption(new Option('--task <task>', 'which task (or any)').choices([...TASKS, 'any']).default('any'))
+      .option('--run-dir <dir>', 'run directory of `local up`')
+      .action(async (options: { task: string; runDir?: string }) => {
+        await armTaskFault(options.runDir, kind, options.task);
+        process.stdout.write(`${kind} armed for the next invocation of ${options.task === 'any' ? 'any task' : options.task} (once)\n`);
+      });
+  }
+  fault
     .command('status')
     .description('the service faults in force and how many of each the stand-ins produced (JSON)')
     .option('--run-dir <dir>', 'run directory of `local up`')
     .action(async (options: { runDir?: string }) => {
-      process.stdout.write(`${JSON.stringify(await serviceFaults(options.runDir, 'GET'), null, 2)}\n`);
+      const { faults: taskFaults, fired } = (await fleetCall(options.runDir, 'GET', '/task-faults')) as { faults: ArmedTaskFault[]; fired: number };
+      process.stdout.write(`${JSON.stringify({ ...(await serviceFaults(options.runDir, 'GET')), taskFaults: { armed: taskFaults, fired } }, null, 2)}\n`);
     });
   fault
     .command('clear')
@@ -82,6 +111,7 @@ export function registerLocalFault(local: Command): void {
     .action(async (options: { runDir?: string }) => {
       await fleetCall(options.runDir, 'DELETE', '/faults');
       await serviceFaults(options.runDir, 'DELETE');
+      await fleetCall(options.runDir, 'DELETE', '/task-faults');
       process.stdout.write('faults cleared\n');
     });
   for (const action of ['stop', 'start'] as const) {
@@ -117,4 +147,15 @@ function parseFraction(option: string, maximum: number): (value: string) => numb
     if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0 || parsed > maximum) throw new InputError(`${option} must be a number from 0${maximum === 1 ? ' to 1' : ''}, got '${value}'`);
     return parsed;
   };
+}
+
+async function armTaskFault(runDir: string | undefined, kind: ArmedTaskFault['kind'], match: string): Promise<ArmedTaskFault> {
+  return ((await fleetCall(runDir, 'POST', '/task-faults', { kind, match })) as { armed: ArmedTaskFault }).armed;
+}
+
+/** `after-send`, `after-send:any`, `after-send:<phase>:<target>:<step>`: the point must be one the tasks have. */
+function parseCrashPoint(value: string): string {
+  const where = value.split(':')[0] ?? '';
+  if (!(TASK_CRASH_POINTS as readonly string[]).includes(where)) throw new InputError(`--point must start with one of ${TASK_CRASH_POINTS.join(', ')}, got '${value}'`);
+  return value;
 }

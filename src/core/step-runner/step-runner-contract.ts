@@ -52,9 +52,10 @@ export const DEFAULT_STEP_TIMEOUT_SECONDS = 3600;
 /**
  * The node-side files of the step runner, relative to the node's root (`/` on
  * a real node, `$CU_NODE_ROOT` on the simulated fleet). The execution log has
- * one line per real execution of a step's command (not per command received):
- * `<ISO time> <command id> <update id> <kind> <step>`, written as the command starts; tests and
- * chaos runs count executions there, independently of the ledger.
+ * a start and an end record per real execution of a step's command (not per
+ * command received), formats and reader in execution-log.ts; tests and chaos
+ * runs count executions there, and check that no two ran at once,
+ * independently of the ledger.
  */
 export const STEP_RUNNER_FILES = {
   ledger: 'var/lib/cluster-update/ledger',

@@ -1,4 +1,6 @@
+import { installArmedFaultPoints } from '../../workflow/local-fault-point';
 import { ServiceFaults, type ServiceFaultCounts, type ServiceFaultSettings } from './service-faults';
+import { TaskFaults, type ArmedTaskFault } from './task-faults';
 
 /**
  * The control plane's copy of the fleet's service faults. `local fault`
@@ -7,17 +9,22 @@ import { ServiceFaults, type ServiceFaultCounts, type ServiceFaultSettings } fro
  * DynamoDB Local, and Lambda tasks are invoked by the Step Functions runtime,
  * both in the control plane, so they follow the fleet's DynamoDB and Lambda
  * settings (polled twice a second) and hands back what it produced, so
- * `local fault status` counts every fault in one place.
+ * `local fault status` counts every fault in one place. The task faults armed
+ * there (`/task-faults`) are mirrored the same way into the handlers of this
+ * process (installArmedFaultPoints), and those that fired are reported back,
+ * so each fires once.
  */
 export class ServiceFaultsMirror {
   public static start(fleetUrl: string, intervalMs = 500): ServiceFaultsMirror {
     const mirror = new ServiceFaultsMirror(fleetUrl);
     mirror.timer = setInterval(() => void mirror.sync().catch(() => undefined), intervalMs);
     mirror.timer.unref();
+    installArmedFaultPoints(mirror.taskFaults);
     return mirror;
   }
 
   public readonly faults = new ServiceFaults();
+  public readonly taskFaults = new TaskFaults();
   private timer?: NodeJS.Timeout;
   private reported: ServiceFaultCounts = { ssmThrottled: 0, dynamodbTransactionConflicts: 0, dynamodbThroughputExceeded: 0, lambdaThrottled: 0 };
 
@@ -30,10 +37,15 @@ export class ServiceFaultsMirror {
       dynamodbThroughputExceeded: produced.dynamodbThroughputExceeded - this.reported.dynamodbThroughputExceeded,
       lambdaThrottled: produced.lambdaThrottled - this.reported.lambdaThrottled,
     };
-    const response = await fetch(`${this.fleetUrl}/service-faults/produced`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(delta), signal: AbortSignal.timeout(2_000) });
-    if (!response.ok) return;
+    const taskFaultsFired = this.taskFaults.takeUnreported();
+    const response = await fetch(`${this.fleetUrl}/service-faults/produced`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...delta, taskFaultsFired }), signal: AbortSignal.timeout(2_000) }).catch((error: unknown) => {
+      this.taskFaults.unreport(taskFaultsFired);
+      throw error;
+    });
+    if (!response.ok) return this.taskFaults.unreport(taskFaultsFired);
     this.reported = { ...this.reported, ...produced, ssmThrottled: 0 };
-    const { faults } = (await response.json()) as { faults?: ServiceFaultSettings };
+    const { faults, taskFaults } = (await response.json()) as { faults?: ServiceFaultSettings; taskFaults?: ArmedTaskFault[] };
+    this.taskFaults.replace(taskFaults ?? []);
     // Every mirrored setting is given (0 when off), so no clear() first: it would restart the Lambda throttle's spread every poll.
     this.faults.configure({
       transactionConflictFraction: faults?.transactionConflictFraction ?? 0,
@@ -44,5 +56,6 @@ export class ServiceFaultsMirror {
 
   public stop(): void {
     if (this.timer) clearInterval(this.timer);
+    installArmedFaultPoints(undefined);
   }
 }

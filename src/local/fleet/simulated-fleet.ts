@@ -5,6 +5,7 @@ import { freePort } from '../free-port';
 import { readBody, sendJson } from '../http/json-body';
 import { closeServer, listenOnLoopback } from '../http/listen';
 import type { ServiceFaults } from '../faults/service-faults';
+import { TaskFaults, type ArmedTaskFault } from '../faults/task-faults';
 import { faultMatches, type FleetFault, type FleetOperation, type FleetOperationKind } from './fleet-fault';
 import { SimulatedNode, type NodeReport } from './simulated-node';
 
@@ -93,6 +94,8 @@ export class SimulatedFleet {
   private readonly selfUpdating: ReadonlySet<string>;
   private readonly agentRestartMs: number;
   private readonly serviceFaults?: ServiceFaults;
+  /** Faults of the task code (crash points, Lambda timeouts, lost responses), armed at `/task-faults`; see TaskFaults. */
+  public readonly taskFaults = new TaskFaults();
   private faults: FleetFault[] = [];
   private readonly log: FleetOperation[] = [];
   private server?: Server;
@@ -283,9 +286,22 @@ export class SimulatedFleet {
         return sendJson(response, 200, { ok: true });
       }
       if (url.pathname === '/service-faults/produced' && request.method === 'POST' && this.serviceFaults) {
-        // What the control plane's DynamoDB fault proxy produced since it last said (ServiceFaultsMirror).
-        this.serviceFaults.addProduced(JSON.parse(await readBody(request)) as Parameters<ServiceFaults['addProduced']>[0]);
-        return sendJson(response, 200, { ok: true, faults: this.serviceFaults.current, produced: this.serviceFaults.produced });
+        // What the control plane's DynamoDB fault proxy produced and which task faults fired there since it last
+        // said (ServiceFaultsMirror); the answer is what is in force now.
+        const produced = JSON.parse(await readBody(request)) as Parameters<ServiceFaults['addProduced']>[0] & { taskFaultsFired?: string[] };
+        this.serviceFaults.addProduced(produced);
+        this.taskFaults.disarm(produced.taskFaultsFired ?? []);
+        return sendJson(response, 200, { ok: true, faults: this.serviceFaults.current, produced: this.serviceFaults.produced, taskFaults: this.taskFaults.current });
+      }
+      if (url.pathname === '/task-faults') {
+        if (request.method === 'POST') {
+          const { kind, match } = JSON.parse(await readBody(request)) as Partial<ArmedTaskFault>;
+          if (kind !== 'task-crash' && kind !== 'lambda-timeout' && kind !== 'lose-response') return sendJson(response, 400, { ok: false, message: `unknown task fault kind '${String(kind)}'` });
+          const armed = this.taskFaults.arm(kind, match ?? 'any');
+          return sendJson(response, 200, { ok: true, armed, faults: this.taskFaults.current, fired: this.taskFaults.fired });
+        }
+        if (request.method === 'DELETE') this.taskFaults.clear();
+        return sendJson(response, 200, { ok: true, faults: this.taskFaults.current, fired: this.taskFaults.fired });
       }
       if (url.pathname === '/service-faults' && this.serviceFaults) {
         const faults = this.serviceFaults;

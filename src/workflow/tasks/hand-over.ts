@@ -2,6 +2,7 @@ import { DescribeDocumentCommand, ListCommandsCommand } from '@aws-sdk/client-ss
 import { describeAgents } from '../../aws/inventory/ssm-inventory';
 import { ClusterUpdateError } from '../../core/errors';
 import { loadUpdate } from '../load-update';
+import { crashAt } from '../simulated-crash';
 import { guardOf, type TaskInput, type WorkflowContext } from '../workflow-context';
 
 export interface HandOverResult {
@@ -42,7 +43,9 @@ export async function handOver(context: WorkflowContext, input: TaskInput): Prom
   }
   const [agent] = await describeAgents(context.clients.ssm, input.cluster, [plan.canary]);
   const documentVersion = await canaryDocumentVersion(context, input.updateId, plan.canary);
+  crashAt('handover-before-transaction', `handover:${plan.canary}`);
   const owner = await context.updates.recordHandOver(input.updateId, guardOf(input), { node: plan.canary, agentRelease: agent?.agentVersion ?? 'unknown', documentVersion });
+  crashAt('handover-after-transaction', `handover:${plan.canary}`);
   return { owner: input.owner, fence: owner.fence, agentRelease: owner.agentRelease, documentVersion: owner.documentVersion };
 }
 

@@ -1,36 +1,32 @@
-import { StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, StartExecutionCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { ListCommandInvocationsCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resumeUpdate } from '../../../src/cli/operations/resume-update';
 import { planHash } from '../../../src/core/plan/plan-hash';
 import { WorkflowHarness } from './workflow-harness';
 
 describe('crash mid-step and concurrent starts', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
-    // The canary task dies right after sending the config step and storing its command id.
-    harness = await WorkflowHarness.start({ handlerEnvironment: { CLUSTER_UPDATE_FAULT_CRASH_AFTER_SEND: 'canary:node-1:platform-config' } });
+    // The canary task dies right after storing the config step's command id, and a wave task right after sending
+    // its config command and before storing the command id (so its retry sends it again).
+    harness = await WorkflowHarness.start({
+      handlerEnvironment: { CLUSTER_UPDATE_FAULT_CRASH: 'after-checkpoint:canary:node-1:platform-config:attach-command,after-send:wave:node-2:platform-config' },
+    });
   });
   afterAll(async () => harness?.stop());
 
-  it('a task that crashes after SendCommand and before its checkpoint is re-attached on resume; the step ran once', async () => {
+  it("a task that crashes between SendCommand and its checkpoint is run again by the state's Retry (Lambda.Unknown): it re-attaches or re-sends, and the step runs once", async () => {
     const started = await harness.start({ updateId: 'crash-test' });
-    const failed = await harness.finished(started.executionArn);
-    expect(failed).toMatchObject({ status: 'FAILED', error: 'SimulatedCrashError' });
-    const checkpoint = await harness.checkpoints.get({ updateId: 'crash-test', phase: 'canary', target: 'node-1', step: 'platform-config' });
-    expect(checkpoint).toMatchObject({ status: 'RUNNING' });
-    expect(checkpoint!.commandId).toBeTruthy();
-
-    // As on AWS, a redrive of an execution that went through RecordFailure continues at its Fail state and fails
-    // again at once, touching nothing; that is why `resume` starts a new execution for a FAILED one.
-    const operations = harness.fleet.operations().length;
-    const redriven = await harness.redrive(started.executionArn);
-    expect(redriven).toMatchObject({ status: 'FAILED', error: 'SimulatedCrashError', redriveCount: 1 });
-    expect(harness.fleet.operations().length).toBe(operations);
-    const resumedUpdate = await resumeUpdate(harness.target, { updateId: 'crash-test' });
-    expect(resumedUpdate.how).toBe('new-execution');
-    const resumed = await harness.finished(resumedUpdate.executionArn);
-    expect(resumed.status, `${resumed.error}: ${resumed.cause}`).toBe('SUCCEEDED');
-    expect(await harness.checkpoints.get({ updateId: 'crash-test', phase: 'canary', target: 'node-1', step: 'platform-config' })).toMatchObject({ status: 'SUCCEEDED', commandId: checkpoint!.commandId, attempts: 1 });
+    const finished = await harness.finished(started.executionArn);
+    expect(finished.status, `${finished.error}: ${finished.cause}`).toBe('SUCCEEDED');
+    const history = await harness.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, maxResults: 1000 }));
+    // The canary's crash, in the execution's own history (the wave's is inside the Map's iterations).
+    const crashes = (history.events ?? []).map((e) => e.taskFailedEventDetails ?? e.lambdaFunctionFailedEventDetails).filter((d) => d?.error === 'Lambda.Unknown');
+    expect(crashes.map((d) => d?.cause)).toEqual([expect.stringContaining('simulated crash at after-checkpoint:canary:node-1:platform-config:attach-command')]);
+    // The canary's retry re-attached to its stored command: sent once. The wave's retry sent its command again.
+    expect(await harness.checkpoints.get({ updateId: 'crash-test', phase: 'canary', target: 'node-1', step: 'platform-config' })).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
+    const sent = await harness.clients.ssm.send(new ListCommandInvocationsCommand({ InstanceId: 'node-2', MaxResults: 50 }));
+    expect((sent.CommandInvocations ?? []).filter((i) => i.Comment === 'crash-test platform config')).toHaveLength(2);
     for (const node of harness.fleet.nodeIds) expect(harness.count('platform-install', 'config', node), node).toBe(1);
   });
 

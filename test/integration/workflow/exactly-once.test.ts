@@ -10,6 +10,7 @@ import { LockStore } from '../../../src/aws/store/lock-store';
 import { NodeSlots } from '../../../src/aws/store/node-slots';
 import { PlanStore } from '../../../src/aws/store/plan-store';
 import { UpdateStore } from '../../../src/aws/store/update-store';
+import { parseExecutionLog } from '../../../src/core/step-runner/execution-log';
 import { STEP_RUNNER_FILES, stepRunnerParameters } from '../../../src/core/step-runner/step-runner-contract';
 import { SimulatedFleet } from '../../../src/local/fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
@@ -70,9 +71,9 @@ describe('each step runs exactly once per node', () => {
     return { updateId, cluster: `once-${updateId}`, owner: `arn:exec:${updateId}`, fence: grant.fence };
   };
   const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
-  /** Real executions of a step on a node, from the step runner's execution log. */
+  /** Real executions of a step on a node, from the step runner's execution log (a start and an end record each). */
   const executions = (node: string, updateId: string, step: string) =>
-    lines(join(fleet.node(node).root, STEP_RUNNER_FILES.executionLog)).filter((l) => l.split(' ')[2] === updateId && l.split(' ')[4] === step).length;
+    parseExecutionLog(lines(join(fleet.node(node).root, STEP_RUNNER_FILES.executionLog)).join('\n')).filter((e) => e.updateId === updateId && e.step === step).length;
   /** What the manifest's command itself saw: one line per time it ran. */
   const sideEffects = (node: string, file: string) => lines(join(fleet.node(node).root, file)).length;
   const keyFor = (updateId: string, step: string) => (node: string) => ({ updateId, phase: 'wave' as const, target: node, step });
@@ -105,6 +106,40 @@ describe('each step runs exactly once per node', () => {
     for (const node of nodes) {
       expect(executions(node, 'throttled', 'config'), node).toBe(1);
       expect(sideEffects(node, 'ran-config'), node).toBe(1);
+    }
+  });
+
+  it('a crash between batches 1 and 2 (and one after sending batch 3, before storing it): each rerun re-attaches to what was stored, sends the rest; every node runs the step once', async () => {
+    const env = { CLUSTER_UPDATE_LOCAL: '1', CLUSTER_UPDATE_FAULT_CRASH: 'between-batches:wave,after-send:wave:node-101' };
+    let sendCommands = 0;
+    const counting = new SSMClient({ endpoint: ssm.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    counting.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'SendCommandCommand') sendCommands += 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countSendCommand' },
+    );
+    const input = await holding('crashed-between');
+    const context = contextWith(counting);
+    const run = { nodes, keyFor: keyFor('crashed-between', 'platform-config'), command: { kind: 'platform' as const, step: 'config', script: 'echo ran >> ran-config-after-crash; sleep 2', timeoutSeconds: 60 }, release: '2.0.0' };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      await expect(runStepOnNodes(context, input, run, Date.now() + 30_000)).rejects.toThrow(/simulated crash at between-batches:wave:node-51:platform-config/);
+      await expect(runStepOnNodes(context, input, run, Date.now() + 30_000)).rejects.toThrow(/simulated crash at after-send:wave:node-101:platform-config/);
+      let outcome = await runStepOnNodes(context, input, run, Date.now() + 60_000);
+      while (outcome.pending.length > 0) outcome = await runStepOnNodes(context, input, run, Date.now() + 60_000);
+      expect(outcome.failed).toEqual([]);
+      expect(outcome.succeeded).toHaveLength(101);
+    } finally {
+      process.env = saved;
+      counting.destroy();
+    }
+    expect(sendCommands).toBe(4); // batch 1; batches 2 and 3 (3 unstored); batch 3 again
+    for (const node of nodes) {
+      expect(executions(node, 'crashed-between', 'config'), node).toBe(1);
+      expect(sideEffects(node, 'ran-config-after-crash'), node).toBe(1);
     }
   });
 

@@ -80,6 +80,20 @@ describe('lock and checkpoints on real DynamoDB Local', () => {
     expect((await locks.acquire({ cluster: 'ho', updateId: 'v', owner: 'arn:exec:v', leaseSeconds: 60 })).fence).toBe(advanced + 1);
   });
 
+  it('two copies of one task on one step (a retry while a timed-out invocation runs on): the copy that finds it SUCCEEDED gets the stored record, not an error', async () => {
+    const guard = { cluster: 'twice', owner: 'arn:exec:twice', fence: (await locks.acquire({ cluster: 'twice', updateId: 'twice', owner: 'arn:exec:twice', leaseSeconds: 60 })).fence };
+    const key: CheckpointKey = { updateId: 'twice', phase: 'canary', target: 'node-1', step: 'watch' };
+    await checkpoints.recordProgress(key, guard, 5); // both copies saw this
+    const done = await checkpoints.succeed(key, guard, { output: 'watched 10 s while serving' }); // the first copy
+    // The second copy, a step behind, writes what it would have written.
+    expect(await checkpoints.succeed(key, guard, { output: 'watched 10 s while serving' })).toEqual(done);
+    expect(await checkpoints.recordProgress(key, guard, 10)).toEqual(done);
+    expect(await checkpoints.attachCommand(key, guard, 'cmd-late')).toEqual(done);
+    expect(await checkpoints.get(key)).toEqual(done);
+    // A different outcome is still refused: a step that succeeded never becomes FAILED.
+    await expect(checkpoints.fail(key, guard, { error: 'late' })).rejects.toBeInstanceOf(IllegalCheckpointTransitionError);
+  });
+
   it('a finished step is a no-op on any rerun; failed and skipped steps run again; illegal moves are refused', async () => {
     const guard = { cluster: 'cp', owner: 'arn:exec:cp', fence: (await locks.acquire({ cluster: 'cp', updateId: 'cp', owner: 'arn:exec:cp', leaseSeconds: 60 })).fence };
     const key: CheckpointKey = { updateId: 'cp', phase: 'canary', target: 'node-1', step: 'system-packages' };
