@@ -133,3 +133,27 @@ export function makespanBound(manifest: Manifest, plan: Plan, durations: StepDur
     total: { seconds: phases.reduce((s, p) => s + p.seconds, 0), steps: phases.reduce((s, p) => s + p.steps, 0) },
   };
 }
+
+/**
+ * What a script that stops everything would take: every healthy node at once, each running all of its steps
+ * (pre-hooks, drain, platform, the updates of the services it hosts and the one-offs the plan puts on it,
+ * rejoin, one health check, post-hooks) back to back: max over nodes of the sum of its steps. Computed, never
+ * run: it holds every service at 0 % availability meanwhile, and ignores the service DAG.
+ */
+export function stopTheWorldSeconds(manifest: Manifest, plan: Plan, durations: StepDurations): number {
+  const of = (table: Readonly<Record<string, number>> | undefined, name: string) => table?.[name] ?? 0;
+  const common =
+    manifest.hooks.preUpdate.reduce((s, h) => s + of(durations.preHooks, h.name), 0) +
+    manifest.hooks.postUpdate.reduce((s, h) => s + of(durations.postHooks, h.name), 0) +
+    (durations.drain ?? 0) +
+    manifest.platform.reduce((s, p) => s + of(durations.platform, p.name), 0) +
+    (durations.rejoin ?? 0) +
+    (durations.health ?? 0);
+  const nodes = new Set([plan.canary, ...plan.waves.flat()]);
+  let longest = 0;
+  for (const node of nodes) {
+    const services = manifest.services.filter((s) => (s.oneOff ? plan.oneOffNodes[s.name] === node : (plan.placement[s.name] ?? []).includes(node)));
+    longest = Math.max(longest, common + services.reduce((sum, s) => sum + of(durations.service, s.name), 0));
+  }
+  return longest;
+}

@@ -5,7 +5,7 @@ import { parseInventory } from '../../../../src/core/inventory/parse-inventory';
 import type { Inventory } from '../../../../src/core/inventory/schema';
 import { parseManifest } from '../../../../src/core/manifest/parse-manifest';
 import type { Manifest } from '../../../../src/core/manifest/schema';
-import { makespanBound, type StepDurations } from '../../../../src/core/plan/makespan-bound';
+import { makespanBound, stopTheWorldSeconds, type StepDurations } from '../../../../src/core/plan/makespan-bound';
 import { planUpdate } from '../../../../src/core/plan/plan-update';
 
 const root = join(__dirname, '../../../../examples/analytics-cluster');
@@ -68,5 +68,12 @@ services: [ { name: x, minHealthy: 3 }, { name: y }, { name: z } ]`);
     // x: n2–n5 healthy (n6 is not), budget 4 − 3 = 1 → 4 rounds; y and z: 4 replicas left each, budget 4 → 1 round
     expect(makespanBound(m, plan, { service: { x: 1, y: 3, z: 3 } }).serviceLevels.seconds).toBe(4);
     expect(makespanBound(m, plan, { service: { x: 1, y: 3, z: 3 } }, { serviceConcurrency: 1 }).serviceLevels.seconds).toBe(10);
+  });
+});
+
+describe('stopTheWorldSeconds', () => {
+  it('is the longest node: the canary of the example runs 4 platform steps, 7 services and both one-offs (35 s)', () => {
+    expect(stopTheWorldSeconds(noWatch, planUpdate(noWatch, exampleInventory), fixed(noWatch))).toBe(35);
+    expect(stopTheWorldSeconds(noWatch, planUpdate(noWatch, repeated(4)), fixed(noWatch))).toBe(35);
   });
 });
