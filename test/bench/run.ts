@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BenchModule } from './bench-module';
+import { makespanBench } from './makespan.bench';
 import { plannerBench } from './planner.bench';
 import { startupBench } from './startup.bench';
 import { workflowHistoryBench } from './workflow-history.bench';
@@ -12,7 +13,7 @@ import { workflowHistoryBench } from './workflow-history.bench';
  * noisy, so benchmarks report ratios measured in one run and counts that do not
  * depend on speed, not absolute times alone.
  */
-const modules: readonly BenchModule[] = [plannerBench, workflowHistoryBench, startupBench];
+const modules: readonly BenchModule[] = [plannerBench, workflowHistoryBench, startupBench, makespanBench];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

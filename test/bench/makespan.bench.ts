@@ -1,0 +1,252 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAwsClients } from '../../src/aws/clients';
+import { CheckpointStore, type CheckpointRecord } from '../../src/aws/store/checkpoint-store';
+import { startUpdate } from '../../src/cli/operations/start-update';
+import { waitForExecution } from '../../src/cli/operations/wait-for-execution';
+import type { Target } from '../../src/cli/target';
+import { buildServiceGraph } from '../../src/core/dag/service-graph';
+import { parseInventory } from '../../src/core/inventory/parse-inventory';
+import type { Inventory } from '../../src/core/inventory/schema';
+import { parseManifest } from '../../src/core/manifest/parse-manifest';
+import type { Manifest } from '../../src/core/manifest/schema';
+import { makespanBound, stopTheWorldSeconds, type MakespanBound, type PhaseBound, type StepDurations } from '../../src/core/plan/makespan-bound';
+import type { Plan } from '../../src/core/plan/types';
+import { STEP_RUNNER_FILES } from '../../src/core/step-runner/step-runner-contract';
+import { PACKAGE_ROOT } from '../../src/package-root';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/local-credentials';
+import { LocalRuntime } from '../../src/local/runtime';
+import { synthesizeLocalTemplate } from '../../src/local/synthesize-local-template';
+import { commandDocuments } from '../../src/local/template/command-documents';
+import { ansibleMissing, runAnsiblePeer, type AnsibleRun } from './ansible-peer';
+import type { BenchModule } from './bench-module';
+
+/**
+ * `npm run bench makespan`: how close the workflow comes to the fastest rollout its own rules allow.
+ *
+ * The fixed-duration manifest is examples/analytics-cluster/release-7.2.0.yaml with every platform step
+ * `sleep 2`, every service update and one-off `sleep 3`, and the hooks, drain, rejoin and health checks as
+ * they are (short `cu-node` calls and HTTP probes, counted as 0 s); canaryWatchSeconds 0. It runs on the
+ * example's placement on 6 nodes and the same pattern repeated on 12 and 24 (node-7 hosts what node-1 hosts, …;
+ * `MAKESPAN_SIZES=6` runs one size). For each size:
+ *
+ * - the lower bound from the plan (`makespanBound`, src/core/plan/makespan-bound.ts, formula there):
+ *   pre-hooks + canary chain + max(platform waves, service levels) + post-hooks, node work only;
+ * - the update on the local runtime (real service processes, real Wait durations: no wait scaling, the
+ *   default 20 s poll budget and 150 ms SSM polling), makespan = DescribeExecution stopDate − startDate,
+ *   and each phase from its checkpoints (first startedAt → last endedAt); control-plane overhead per step on the
+ *   critical path = (measured phase − its bound) / the bound's steps on that path; parent history events and
+ *   state transitions (LocalStepFunctions.statistics);
+ * - the same rollout by Ansible (ansible-peer.ts: `serial: maxInFlight`, connection local, the very step runner
+ *   scripts on the same simulated nodes), timed in the same run, with its DAG violations: service updates (and
+ *   one-offs) that started before every replica of one of their direct dependencies had finished (start = the
+ *   step runner's lock file, end = its ledger entry, both written on the node). Skipped with a one-line reason
+ *   when `ansible-playbook` is missing;
+ * - the stop-the-world time, computed, not run: every node at once, max over nodes of the sum of its steps,
+ *   with 0 % availability while it runs.
+ *
+ * Machine-readable results: bench-results/makespan.json.
+ */
+const SIZES = (process.env.MAKESPAN_SIZES ?? '6,12,24').split(',').map(Number);
+const PLATFORM_SECONDS = 2;
+const SERVICE_SECONDS = 3;
+
+export const makespanBench: BenchModule = {
+  name: 'makespan',
+  async run() {
+    const manifest = fixedDurationManifest();
+    const durations = durationsFromSleeps(manifest);
+    const template = synthesizeLocalTemplate();
+    const document = commandDocuments(template)[0]!.content;
+    const missing = ansibleMissing();
+    const rows = [];
+    for (const nodes of SIZES) rows.push(await measure(manifest, durations, template, document, nodes, missing === undefined));
+    const summary = rows.flatMap((r) => [
+      `${String(r.nodes).padStart(3)} nodes: makespan ${r.makespanSeconds} s, bound ${r.bound.total.seconds} s, ratio ${r.ratio} (stop-the-world ${r.stopTheWorldSeconds} s at 0 % availability)`,
+      `           phases (measured / bound, overhead per critical-path step): ${r.phases.map((p) => `${p.phase} ${p.measuredSeconds}/${p.boundSeconds} s, ${p.overheadPerStepSeconds ?? '–'} s × ${p.steps}`).join('; ')}`,
+      `           load average ${r.loadAverageBefore} before, ${r.loadAfterUpdate} after (${cpus().length} CPUs); ${r.workflowStepsRun} steps ran on the nodes, Ansible ${r.ansible?.stepsRun ?? '–'}`,
+      `           ${r.betweenPhasesSeconds} s outside the phases (lock, plan, hand-over, finalize); ${r.historyEvents} parent history events, ${r.childExecutions} wave children, ${r.stateTransitions} state transitions; DAG violations in the rollout ${r.workflowDagViolations}`,
+      r.ansible
+        ? `           Ansible (serial: ${r.maxInFlight}): ${r.ansible.seconds} s = ${r.ansible.ratioToBound}× the bound, ${r.ansible.ratioToWorkflow}× the workflow; ${r.ansible.dagViolations} DAG violations${r.ansible.exitCode === 0 ? '' : `; ansible-playbook exit ${r.ansible.exitCode} (see ${r.ansible.log})`}`
+        : `           ${missing}`,
+    ]);
+    return {
+      summary,
+      data: {
+        manifest: { base: 'examples/analytics-cluster/release-7.2.0.yaml', platformSeconds: PLATFORM_SECONDS, serviceSeconds: SERVICE_SECONDS, canaryWatchSeconds: 0, hooksDrainRejoinHealth: 'as in the example, counted as 0 s' },
+        waitScale: 1,
+        handlerEnvironment: 'defaults (POLL_BUDGET_SECONDS 20, POLL_INTERVAL_MS 150)',
+        ansible: missing ?? 'ran',
+        rows,
+      },
+    };
+  },
+};
+
+/** The example manifest with fixed step durations (see the header). */
+export function fixedDurationManifest(): Manifest {
+  const example = parseManifest(readFileSync(join(PACKAGE_ROOT, 'examples/analytics-cluster/release-7.2.0.yaml'), 'utf8'));
+  return {
+    ...example,
+    policy: { ...example.policy, canaryWatchSeconds: 0 },
+    platform: example.platform.map((p) => ({ ...p, run: `sleep ${PLATFORM_SECONDS}` })),
+    services: example.services.map((s) => (s.oneOff ? { ...s, run: `sleep ${SERVICE_SECONDS}` } : { ...s, update: `sleep ${SERVICE_SECONDS}` })),
+  };
+}
+
+/** The example's placement, repeated to `nodeCount` nodes (a multiple of 6). */
+export function repeatedInventory(nodeCount: number): Inventory {
+  const example = parseInventory(readFileSync(join(PACKAGE_ROOT, 'examples/analytics-cluster/inventory.yaml'), 'utf8'));
+  const size = example.nodes.length;
+  return { nodes: Array.from({ length: nodeCount }, (_, i) => ({ ...example.nodes[i % size]!, id: `node-${i + 1}` })) };
+}
+
+/** A command `sleep N` takes N s; anything else counts as 0 s (short `cu-node` calls, HTTP probes). */
+export function durationsFromSleeps(manifest: Manifest): StepDurations {
+  const seconds = (command: string | undefined) => Number(/^\s*sleep\s+(\d+(?:\.\d+)?)\s*$/.exec(command ?? '')?.[1] ?? 0);
+  return {
+    platform: Object.fromEntries(manifest.platform.map((p) => [p.name, seconds(p.run)])),
+    service: Object.fromEntries(manifest.services.map((s) => [s.name, seconds(s.oneOff ? s.run : s.update)])),
+    preHooks: Object.fromEntries(manifest.hooks.preUpdate.map((h) => [h.name, seconds(h.run)])),
+    postHooks: Object.fromEntries(manifest.hooks.postUpdate.map((h) => [h.name, seconds(h.run)])),
+    drain: seconds(manifest.policy.drain?.run),
+    rejoin: seconds(manifest.policy.rejoin?.run),
+    health: 0,
+  };
+}
+
+async function measure(manifest: Manifest, durations: StepDurations, template: ReturnType<typeof synthesizeLocalTemplate>, document: Parameters<typeof runAnsiblePeer>[0]['document'], nodeCount: number, withAnsible: boolean) {
+  const inventory = repeatedInventory(nodeCount);
+  const directory = mkdtempSync(join(tmpdir(), 'cu-bench-makespan-'));
+  const runtime = await LocalRuntime.start({ runDirectory: directory, manifest, inventory, template });
+  const clients = createAwsClients({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoints: { dynamodb: runtime.dynamodb.endpoint, ssm: runtime.ssm.endpoint, ec2: runtime.ec2.endpoint, stepfunctions: runtime.stepFunctions.endpoint } });
+  const target: Target = { kind: 'local', clients, region: LOCAL_REGION, tableName: runtime.tableName, stateMachineArn: runtime.stateMachineArn, documentName: runtime.documentName };
+  try {
+    const updateId = `bench-makespan-${nodeCount}`;
+    const loadAverageBefore = round(loadavg()[0]!, 2);
+    const started = await startUpdate(target, { manifest, updateId });
+    const execution = await waitForExecution(target, started.executionArn, undefined, 100);
+    if (execution.status !== 'SUCCEEDED') throw new Error(`${nodeCount} nodes: ${execution.status} ${execution.error}: ${execution.cause}`);
+    const plan = started.plan;
+    const bound = makespanBound(manifest, plan, durations);
+    const makespanSeconds = round((execution.stopDate!.getTime() - execution.startDate!.getTime()) / 1000);
+    const checkpoints = await new CheckpointStore({ documents: clients.documents, tableName: runtime.tableName }).query(updateId);
+    const phases = phaseTimes(checkpoints, bound);
+    const stats = runtime.stepFunctions.statistics(started.executionArn);
+    const roots = new Map(inventory.nodes.map((n) => [n.id, runtime.fleet.node(n.id).root]));
+
+    const loadAfterUpdate = round(loadavg()[0]!, 2);
+
+    let ansible: (Omit<AnsibleRun, 'directory'> & { ratioToBound: number; ratioToWorkflow: number; dagViolations: number; stepsRun: number; log: string }) | undefined;
+    if (withAnsible) {
+      const run = await runAnsiblePeer({ directory: join(directory, 'ansible'), updateId: `${updateId}-ansible`, manifest, plan, document, fleet: { roots, fleetUrl: runtime.fleet.url } });
+      // The play and its output outlive the run directory, for a look at what Ansible did.
+      const kept = join(PACKAGE_ROOT, 'bench-results', `makespan-ansible-${nodeCount}`);
+      mkdirSync(kept, { recursive: true });
+      for (const file of ['playbook.yml', 'inventory.yml', 'ansible.log']) if (existsSync(join(run.directory, file))) copyFileSync(join(run.directory, file), join(kept, file));
+      const { directory: _directory, ...rest } = run;
+      ansible = {
+        ...rest,
+        seconds: round(run.seconds),
+        ratioToBound: round(run.seconds / bound.total.seconds, 2),
+        ratioToWorkflow: round(run.seconds / makespanSeconds, 2),
+        dagViolations: dagViolations(manifest, plan, roots, run.updateId).length,
+        stepsRun: executionsLogged(roots, run.updateId),
+        log: join('bench-results', `makespan-ansible-${nodeCount}`, 'ansible.log'),
+      };
+    }
+    return {
+      nodes: nodeCount,
+      maxInFlight: plan.maxInFlight,
+      waves: plan.waves.length,
+      serviceLevels: plan.serviceOrder.length,
+      makespanSeconds,
+      bound,
+      ratio: round(makespanSeconds / bound.total.seconds, 2),
+      phases,
+      betweenPhasesSeconds: round(makespanSeconds - phases.reduce((s, p) => s + p.measuredSeconds, 0)),
+      stopTheWorldSeconds: stopTheWorldSeconds(manifest, plan, durations),
+      ...stats,
+      workflowStepsRun: executionsLogged(roots, updateId),
+      loadAverageBefore,
+      loadAfterUpdate,
+      workflowDagViolations: dagViolations(manifest, plan, roots, updateId).filter((v) => v.node !== plan.canary).length,
+      ansible,
+    };
+  } finally {
+    clients.destroy();
+    await runtime.stop();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/** Each phase's span from its checkpoints, against its bound. */
+function phaseTimes(checkpoints: readonly CheckpointRecord[], bound: MakespanBound) {
+  const phases: [string, readonly string[], PhaseBound][] = [
+    ['pre-hooks', ['pre-hooks'], bound.preHooks],
+    ['canary', ['canary'], bound.canary],
+    ['rollout', ['wave', 'service'], bound.rollout],
+    ['post-hooks', ['post-hooks'], bound.postHooks],
+  ];
+  return phases.map(([phase, stored, phaseBound]) => {
+    const mine = checkpoints.filter((c) => stored.includes(c.phase) && c.startedAt && c.endedAt);
+    const start = Math.min(...mine.map((c) => Date.parse(c.startedAt!)));
+    const end = Math.max(...mine.map((c) => Date.parse(c.endedAt!)));
+    const measuredSeconds = mine.length > 0 ? round((end - start) / 1000) : 0;
+    return {
+      phase,
+      measuredSeconds,
+      boundSeconds: phaseBound.seconds,
+      steps: phaseBound.steps,
+      overheadPerStepSeconds: phaseBound.steps > 0 ? round((measuredSeconds - phaseBound.seconds) / phaseBound.steps, 2) : undefined,
+    };
+  });
+}
+
+/**
+ * Service updates and one-offs that started on a node before every replica of one of their direct dependencies
+ * had finished, read from what the step runner leaves on the nodes: its lock file is written when the step
+ * starts, its ledger entry when it succeeds (mtimes, sub-second).
+ */
+function dagViolations(manifest: Manifest, plan: Plan, roots: ReadonlyMap<string, string>, updateId: string) {
+  const graph = buildServiceGraph(manifest.services);
+  const kindOf = (name: string) => (manifest.services.find((s) => s.name === name)!.oneOff ? 'oneoff' : 'service');
+  const nodesOf = (name: string) => (plan.oneOffNodes[name] !== undefined ? [plan.oneOffNodes[name]!] : (plan.placement[name] ?? []).filter((n) => !plan.unhealthyNodes.includes(n)));
+  const mtime = (path: string) => {
+    try {
+      return statSync(path).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  };
+  const started = (node: string, name: string) => mtime(join(roots.get(node)!, STEP_RUNNER_FILES.locks, `${updateId}--${kindOf(name)}--${name}`));
+  const finished = (node: string, name: string) => mtime(join(roots.get(node)!, STEP_RUNNER_FILES.ledger, updateId, `${kindOf(name)}--${name}`));
+  const violations: { node: string; service: string; dependency: string }[] = [];
+  for (const service of manifest.services) {
+    for (const node of nodesOf(service.name)) {
+      const start = started(node, service.name);
+      if (start === undefined) continue;
+      for (const dependency of graph.dependencies.get(service.name) ?? []) {
+        const done = nodesOf(dependency).map((n) => finished(n, dependency) ?? Number.POSITIVE_INFINITY);
+        if (done.some((end) => end > start)) violations.push({ node, service: service.name, dependency });
+      }
+    }
+  }
+  return violations;
+}
+
+/** How many steps really ran on the nodes for an update: one line each in the step runner's execution log. */
+function executionsLogged(roots: ReadonlyMap<string, string>, updateId: string): number {
+  let count = 0;
+  for (const root of roots.values()) {
+    const log = join(root, STEP_RUNNER_FILES.executionLog);
+    if (existsSync(log)) count += readFileSync(log, 'utf8').split('\n').filter((line) => line.split(' ')[2] === updateId).length;
+  }
+  return count;
+}
+
+function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
