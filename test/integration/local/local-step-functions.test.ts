@@ -8,9 +8,11 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
 import { LocalStepFunctions } from '../../../src/local/stepfunctions/local-step-functions';
+import { startLocalSfn, type LocalSfnSession } from './local-sfn-session';
 import { synthesizeFixtureTemplate } from '../../fixtures/sfn/fixture-stack';
 
 describe('local Step Functions endpoint with the real @aws-sdk/client-sfn', () => {
+  let session: LocalSfnSession;
   let local: LocalStepFunctions;
   let client: SFNClient;
   let machine: string;
@@ -18,24 +20,16 @@ describe('local Step Functions endpoint with the real @aws-sdk/client-sfn', () =
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'cu-sfn-'));
-    local = await LocalStepFunctions.start({ template: synthesizeFixtureTemplate(), repoRoot: join(__dirname, '../../..'), waitScale: 0.2, retryScale: 0.01 });
-    machine = Object.values(local.stateMachineArns)[0]!;
-    client = new SFNClient({ endpoint: local.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    session = await startLocalSfn({ template: synthesizeFixtureTemplate(), repoRoot: join(__dirname, '../../..'), waitScale: 0.2, retryScale: 0.01 });
+    ({ local, client, machine } = session);
   });
   afterAll(async () => {
-    client?.destroy();
-    await local?.stop();
+    await session?.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
 
   const start = (name: string, input: Record<string, unknown>) => client.send(new StartExecutionCommand({ stateMachineArn: machine, name, input: JSON.stringify(input) }));
-  async function settle(executionArn: string) {
-    for (;;) {
-      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
-      if (described.status !== 'RUNNING') return described;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const settle = (executionArn: string) => session.settle(executionArn);
 
   it('runs the synthesized definition with the real handlers: loop, wait, inline and distributed maps, parallel, catch by error name', async () => {
     const { executionArn } = await start('happy', { mode: 'custom', marker: join(scratch, 'unused') });

@@ -5,6 +5,7 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, RedriveExecutionC
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
 import { LocalStepFunctions } from '../../../src/local/stepfunctions/local-step-functions';
+import { startLocalSfn, type LocalSfnSession } from './local-sfn-session';
 import { synthesizeRedriveFixtureTemplate } from '../../fixtures/sfn/redrive-fixture-stack';
 
 /**
@@ -21,20 +22,18 @@ import { synthesizeRedriveFixtureTemplate } from '../../fixtures/sfn/redrive-fix
 describe('redrive continues where the execution stopped (AWS semantics), with the real @aws-sdk/client-sfn', () => {
   const template = synthesizeRedriveFixtureTemplate();
   const repoRoot = join(__dirname, '../../..');
-  let local: LocalStepFunctions;
+  let session: LocalSfnSession;
   let client: SFNClient;
   let machine: string;
   let scratch: string;
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'cu-redrive-'));
-    local = await LocalStepFunctions.start({ template, repoRoot, retryScale: 0.01 });
-    machine = Object.values(local.stateMachineArns)[0]!;
-    client = new SFNClient({ endpoint: local.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    session = await startLocalSfn({ template, repoRoot, retryScale: 0.01 });
+    ({ client, machine } = session);
   });
   afterAll(async () => {
-    client?.destroy();
-    await local?.stop();
+    await session?.stop();
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -51,13 +50,7 @@ describe('redrive continues where the execution stopped (AWS semantics), with th
   const counts = (dir: string): Record<string, number> => ledger(dir).reduce<Record<string, number>>((c, k) => ({ ...c, [k]: (c[k] ?? 0) + 1 }), {});
   const start = (name: string, dir: string, pause = 0) =>
     client.send(new StartExecutionCommand({ stateMachineArn: machine, name, input: JSON.stringify({ dir, items, pause }) }));
-  async function settle(executionArn: string) {
-    for (;;) {
-      const described = await client.send(new DescribeExecutionCommand({ executionArn }));
-      if (described.status !== 'RUNNING') return described;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  const settle = (executionArn: string) => session.settle(executionArn);
   const history = async (executionArn: string) => (await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events!;
 
   it('a failed inline Map iteration: the redrive reruns only that iteration and what follows; the succeeded branches, iterations and the first task keep their results', async () => {
