@@ -43,12 +43,16 @@ export async function canaryStep(context: WorkflowContext, input: CanaryStepInpu
   const key = (step: string) => ({ updateId: input.updateId, phase: 'canary' as const, target: plan.canary, step });
   if (input.cursor === 0) await context.updates.setStatus(input.updateId, 'RUNNING', 'canary');
 
-  // Services that failed on the canary in this run: their steps FAILED with this fence.
+  // Services that failed on the canary in this pass: their steps FAILED with this fence, or FAILED behind the
+  // cursor, which this pass does not go back to (a redrive continues at the cursor after re-acquiring the lock with
+  // a new fence; a new execution starts at 0 and retries them).
   const serviceOfStep = new Map(steps.map((s) => [canaryStepName(s), canaryStepService(s)]));
+  const indexOfStep = new Map(steps.map((s, i) => [canaryStepName(s), i]));
   const failedHere = new Set<string>();
   for (const c of await context.checkpoints.query(input.updateId, { phase: 'canary' })) {
     const service = serviceOfStep.get(c.step);
-    if (service && c.status === 'FAILED' && c.fence === guard.fence) failedHere.add(service);
+    const behind = (indexOfStep.get(c.step) ?? Infinity) < input.cursor;
+    if (service && c.status === 'FAILED' && (c.fence === guard.fence || behind)) failedHere.add(service);
   }
 
   let cursor = input.cursor;

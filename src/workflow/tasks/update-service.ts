@@ -47,8 +47,12 @@ export async function updateService(context: WorkflowContext, input: UpdateServi
     return { done: true, failed: false };
   }
 
-  // The canary's replica is done when it passed its check while serving (the last canary step of the service).
-  const skipCanary = await canaryDone(canaryStepName({ kind: 'serving-health', service: service.name }));
+  // The canary's replica is done when the canary updated it and it then passed its check while serving (the last
+  // canary step of the service). The check alone is not enough: a redrive that re-acquired the lock continues the
+  // canary past an update that failed under the old fence, and the old release answers the check (chaos seed 32).
+  const skipCanary =
+    (await canaryDone(canaryStepName({ kind: 'service', service: service.name, oneOff: false }))) &&
+    (await canaryDone(canaryStepName({ kind: 'serving-health', service: service.name })));
   const replicas = (plan.placement[service.name] ?? []).filter((n) => !plan.unhealthyNodes.includes(n) && !(skipCanary && n === plan.canary));
   const budget = Math.max(1, plan.outageBudget[service.name] ?? 1);
   const holder = `service#${service.name}`;
