@@ -128,10 +128,11 @@ export class LocalExecution {
     this.abortRun = execution.abort;
     const consume = (async () => {
       for await (const raw of execution.eventLogs) {
-        if (run !== this.run) continue;
+        if (run !== this.run) continue; // a late event of a run that a redrive or a restart replaced
         const event = renamed(raw as EventLog, aliases);
         if (!event) continue;
         const name = stateName(event);
+        // A redrive records ExecutionRedriven, not a second ExecutionStarted.
         if (event.type !== 'ExecutionStarted' || !redrive) {
           if (!name || !isLocalStructure(name)) this.history.record(event);
         }
