@@ -48,7 +48,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
     }
   } finally {
     await batch.stop();
-    rmSync(runDirectory, { recursive: true, force: true });
+    // CHAOS_KEEP_RUN_DIR=1 keeps the run directory (node logs, execution logs, DynamoDB data) for diagnosis.
+    if (process.env.CHAOS_KEEP_RUN_DIR === '1') log(`chaos: run directory kept: ${runDirectory}`);
+    else rmSync(runDirectory, { recursive: true, force: true });
   }
   const resumes = records.map((r) => r.resumes).sort((a, b) => a - b);
   const converged = records.filter((r) => r.converged).length;
