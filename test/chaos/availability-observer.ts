@@ -13,7 +13,16 @@ export interface AvailabilityEvidence {
   /** Service → the fewest replicas seen answering while in the cluster, and what was required then. */
   readonly minimum: Readonly<Record<string, { available: number; required: number }>>;
   /** Probe rounds at which a service had fewer replicas than minHealthy less those the run's faults took down. */
-  readonly violations: readonly { at: string; service: string; available: number; required: number }[];
+  readonly violations: readonly Violation[];
+}
+
+/** A probe round with too few replicas, and why each replica not counted was out (drained, down, 503, timeout, reset). */
+export interface Violation {
+  readonly at: string;
+  readonly service: string;
+  readonly available: number;
+  readonly required: number;
+  readonly out: readonly string[];
 }
 
 /**
@@ -29,7 +38,7 @@ export class AvailabilityObserver {
   private loops: Promise<void>[] = [];
   private samples = 0;
   private readonly minimum: Record<string, { available: number; required: number }> = {};
-  private readonly violations: { at: string; service: string; available: number; required: number }[] = [];
+  private readonly violations: Violation[] = [];
 
   /**
    * `replicas.excused(service, node)`: whether the run's own faults took that
@@ -83,30 +92,35 @@ export class AvailabilityObserver {
       const required = source.required[service]!;
       const seen = this.minimum[service];
       if (!seen || count < seen.available) this.minimum[service] = { available: count, required };
-      if (count < required) this.violations.push({ at, service, available: count, required });
+      if (count < required) this.violations.push({ at, service, available: count, required, out: source.out[service]! });
     }
   }
 
   /** Replicas answering per service, and how many the run's faults excuse, in one probe round. */
-  private async count(nodes: readonly FleetNode[], only?: ReadonlySet<string>, timeoutMs = 1_000): Promise<{ available: Record<string, number>; required: Record<string, number> }> {
+  private async count(nodes: readonly FleetNode[], only?: ReadonlySet<string>, timeoutMs = 1_000): Promise<{ available: Record<string, number>; required: Record<string, number>; out: Record<string, string[]> }> {
     const services = Object.keys(this.minHealthy).filter((s) => !only || only.has(s));
     const available: Record<string, number> = Object.fromEntries(services.map((s) => [s, 0]));
+    const out: Record<string, string[]> = Object.fromEntries(services.map((s) => [s, []]));
     const excusedCount: Record<string, number> = Object.fromEntries(services.map((s) => [s, 0]));
     await Promise.all(
       nodes.flatMap((node) =>
         node.services
           .filter((s) => s.name in available)
           .map(async (s) => {
-            const up = node.online && !node.drained && (await healthy(s.port, timeoutMs));
-            if (up) {
+            const answer = !node.online ? 'node down' : node.drained ? 'drained' : await health(s.port, timeoutMs);
+            if (answer === 'ok') {
               available[s.name]! += 1;
               this.replicas.serving(s.name, node.id);
-            } else if (this.replicas.excused(s.name, node.id)) excusedCount[s.name]! += 1;
+              return;
+            }
+            const excused = this.replicas.excused(s.name, node.id);
+            if (excused) excusedCount[s.name]! += 1;
+            out[s.name]!.push(`${node.id}: ${answer}${excused ? ' (excused)' : ''}`);
           }),
       ),
     );
     const required = Object.fromEntries(services.map((s) => [s, Math.max(0, this.minHealthy[s]! - excusedCount[s]!)]));
-    return { available, required };
+    return { available, required, out };
   }
 }
 
@@ -117,13 +131,20 @@ export async function fleetNodes(fleetUrl: string): Promise<FleetNode[]> {
   return Array.isArray(body) ? body : body.nodes;
 }
 
-function healthy(port: number, timeoutMs: number): Promise<boolean> {
+/**
+ * One health check as a load balancer's checker makes it: a new connection
+ * each time (`agent: false`). Node's default agent keeps connections alive, and
+ * a request sent on a kept-alive socket the server is just closing fails with
+ * ECONNRESET: the observer's own artefact, not the replica's outage.
+ * 'ok', or why not: the status, 'timeout', or the connection error's code.
+ */
+function health(port: number, timeoutMs: number): Promise<string> {
   return new Promise((resolve) => {
-    const request = get({ host: '127.0.0.1', port, path: '/health', timeout: timeoutMs }, (response) => {
+    const request = get({ host: '127.0.0.1', port, path: '/health', timeout: timeoutMs, agent: false }, (response) => {
       response.resume();
-      resolve(response.statusCode === 200);
+      resolve(response.statusCode === 200 ? 'ok' : `HTTP ${response.statusCode}`);
     });
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(false));
+    request.on('timeout', () => request.destroy(Object.assign(new Error('timeout'), { code: `timeout after ${timeoutMs} ms` })));
+    request.on('error', (error: NodeJS.ErrnoException) => resolve(`port ${port}: ${error.code ?? error.message}`));
   });
 }
