@@ -73,6 +73,8 @@ export class ChaosBatch {
   private readonly inventory: Inventory;
   private currentRelease: string;
   private runs = 0;
+  /** Nodes a node-stop fault has stopped and no start has brought back yet. */
+  private readonly stoppedNodes = new Set<string>();
   /** The fleet controller's count of task faults fired, as of the end of the last run. */
   private taskFaultsFired = 0;
 
@@ -277,9 +279,15 @@ export class ChaosBatch {
     await fetch(`${fleet}/service-faults`, { method: 'DELETE' });
     const service = Object.assign({}, ...faults.map((f) => (f.type === 'service' ? f.settings : {}))) as Record<string, number>;
     if (Object.keys(service).length > 0) await fetch(`${fleet}/service-faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(service) });
+    // Only nodes whose state changes are told: a node stopped by a fault that ended is started, one a new
+    // fault stops is stopped; the others are left alone (a start is never sent to a node that is up).
     const down = new Set(faults.filter((f) => f.type === 'node-stop').map((f) => (f as { node: string }).node));
     for (const node of this.state.nodes) {
-      await fetch(`${fleet}/nodes/${encodeURIComponent(node)}/${down.has(node) ? 'stop' : 'start'}`, { method: 'POST' });
+      const change = down.has(node) && !this.stoppedNodes.has(node) ? 'stop' : !down.has(node) && this.stoppedNodes.has(node) ? 'start' : undefined;
+      if (!change) continue;
+      await fetch(`${fleet}/nodes/${encodeURIComponent(node)}/${change}`, { method: 'POST' });
+      if (change === 'stop') this.stoppedNodes.add(node);
+      else this.stoppedNodes.delete(node);
     }
   }
 

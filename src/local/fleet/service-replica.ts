@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 
@@ -76,8 +76,12 @@ export class ServiceReplica {
     });
     closeSync(log);
     this.child = child;
-    child.once('exit', () => {
-      if (this.child === child) this.child = undefined;
+    child.once('exit', (code, signal) => {
+      if (this.child !== child) return;
+      this.child = undefined;
+      // Not stopped by us: say so where a service manager would (the journal), so a replica that died is
+      // told apart from one the workflow took out.
+      appendFileSync(this.logFile, `${new Date().toISOString()} ${this.service}@${this.node} pid ${child.pid} exited unexpectedly (code ${code}, signal ${signal})\n`);
     });
     const port = await new Promise<number | undefined>((resolve) => {
       let text = '';

@@ -99,6 +99,32 @@ describe('simulated fleet of real processes', () => {
     expect(report.violations.search).toHaveLength(2);
   });
 
+  // Chaos seeds 9 and 30: the harness started every node it had not stopped, and each start restarted every
+  // replica of a running node, so services went below minHealthy with no step of the workflow to blame.
+  it('starting a node that is up is not a reboot: its replicas keep their processes and never stop answering', async () => {
+    const before = (await fleet.status()).find((n) => n.id === 'node-2')!;
+    expect(before.online).toBe(true);
+    let answered = 0;
+    let refused = 0;
+    let probing = true;
+    const prober = (async () => {
+      while (probing) {
+        if ((await probeHealth(before.services[0]!.port, 1000)).healthy) answered += 1;
+        else refused += 1;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    await fleet.startNode('node-2');
+    await fleet.startNode('node-2');
+    await new Promise((r) => setTimeout(r, 200));
+    probing = false;
+    await prober;
+    const after = (await fleet.status()).find((n) => n.id === 'node-2')!;
+    expect(after.services.map((s) => s.pid)).toEqual(before.services.map((s) => s.pid));
+    expect(refused).toBe(0);
+    expect(answered).toBeGreaterThan(0);
+  });
+
   it('stop() leaves no process and no listening port behind', async () => {
     const other = await SimulatedFleet.start({ runDirectory: join(runDirectory, 'other'), cluster: 'c', release: '1.0.0', platformSteps: [], nodes: [{ id: 'n1', services: ['a', 'b'] }] });
     const report = (await other.status())[0]!;
