@@ -7,12 +7,13 @@ import { SchedulerStalledError } from './schedule-errors';
 
 type ServiceStatus = 'done' | 'failed' | 'skipped' | 'blocked' | 'waiting' | 'ready';
 
-interface Candidate {
-  readonly claim: Claim;
-  /** Seconds of work that must still follow this one on its branch: the larger, the sooner (see below). */
+interface CandidateGroup {
+  /** Seconds of work that must still follow this work on its branch: the larger, the sooner (see below). */
   readonly priority: number;
   /** Tie-breaks, compared in order, smaller first. */
   readonly ties: readonly number[];
+  /** Takes the group's claims that still fit, in the group's own order. */
+  readonly take: () => void;
 }
 
 /**
@@ -52,7 +53,7 @@ export function nextClaims(model: RolloutModel, progress: RolloutProgress, inFor
   const { plan, graph, weights } = model;
   const failedNodes = new Set(progress.failedNodes);
   const platformDone = new Set(progress.platformDone);
-  const replicasDone = new Map(Object.entries(progress.replicasDone).map(([s, nodes]) => [s, new Set(nodes)]));
+  const replicasDone = new Map(Object.entries(progress.replicasDone).map(([s, nodes]) => [s, asSet(nodes)]));
   const servicesFailed = new Set(progress.servicesFailed);
   for (const [service, nodes] of Object.entries(progress.replicasFailed)) if (nodes.length > 0) servicesFailed.add(service);
   const oneOffsRan = new Set(progress.oneOffsRan);
@@ -86,7 +87,7 @@ export function nextClaims(model: RolloutModel, progress: RolloutProgress, inFor
       status.set(service, 'skipped');
       skippedBecause.set(service, because);
       skipped.push({ service, because });
-    } else if (model.oneOffs.has(service) ? oneOffsRan.has(service) : (model.replicas.get(service) ?? []).every((n) => isReplicaDone(service, n))) status.set(service, 'done');
+    } else if (model.oneOffs.has(service) ? oneOffsRan.has(service) : everyReplicaDone(model, service, progress.replicasDone[service])) status.set(service, 'done');
     else {
       const reason = serviceBlockedReason(service);
       if (reason !== undefined) {
@@ -116,55 +117,85 @@ export function nextClaims(model: RolloutModel, progress: RolloutProgress, inFor
   }
 
   // Platform nodes left; those a failure keeps from ever being taken out are blocked.
+  const exhausted = new Map<string, string>();
+  for (const service of permanentlyOut.keys()) {
+    const reason = budgetExhausted(service);
+    if (reason !== undefined) exhausted.set(service, reason);
+  }
   const nodesLeft: string[] = [];
   for (const node of model.platformNodes) {
     if (platformDone.has(node) || failedNodes.has(node)) continue;
-    const reasons = (model.hosted.get(node) ?? []).flatMap((s) => (permanentlyOut.get(s)!.has(node) ? [] : (budgetExhausted(s) ?? [])));
+    const reasons: string[] = [];
+    if (exhausted.size > 0) for (const s of model.hosted.get(node) ?? []) if (exhausted.has(s) && !permanentlyOut.get(s)!.has(node)) reasons.push(exhausted.get(s)!);
     if (plan.maxInFlight < 1) reasons.push('maxInFlight is 0');
     if (reasons.length > 0) blocked.push({ kind: 'node', node, reason: reasons.join('; ') });
     else nodesLeft.push(node);
   }
 
-  const candidates: Candidate[] = [];
+  // Candidates come in groups that share a priority: the platform outages, each one-off, each ready service's
+  // replicas. Groups are taken largest priority first (ties as described above); within a group, claims are
+  // taken in the group's own order while they fit. A group's node list is built only when its turn comes, and
+  // only if anything in it can still fit, so a decision costs little when the places are full.
+  const claims: Claim[] = [];
+  let platformsInFlight = inPlatform.size;
+  const fits = (service: string, node: string) => out.get(service)!.has(node) || out.get(service)!.size < budget(service);
+  const take = (claim: Claim) => {
+    claims.push(claim);
+    busy.add(claim.node);
+    if (claim.kind === 'platform') platformsInFlight += 1;
+    for (const service of servicesOut(claim)) out.get(service)!.add(claim.node);
+  };
+  const rank = (node: string) => model.nodeRank.get(node) ?? 0;
+  const groups: CandidateGroup[] = [];
   const notStarted = nodesLeft.filter((n) => !inPlatform.has(n));
-  const platformPriority = Math.ceil(notStarted.length / Math.max(1, plan.maxInFlight)) * weights.outage;
-  for (const node of notStarted) {
-    if (busy.has(node)) continue;
-    const hosted = model.hosted.get(node) ?? [];
-    const updates = hosted.filter((s) => status.get(s) === 'ready' && !isReplicaDone(s, node));
-    const carried = updates.reduce((sum, s) => sum + weights.work.get(s)!, 0);
-    candidates.push({ claim: { kind: 'platform', node, out: hosted, updates }, priority: platformPriority, ties: [0, carried, model.nodeRank.get(node) ?? 0] });
+  if (notStarted.length > 0) {
+    groups.push({
+      priority: Math.ceil(notStarted.length / Math.max(1, plan.maxInFlight)) * weights.outage,
+      ties: [0],
+      take: () => {
+        if (platformsInFlight >= plan.maxInFlight) return;
+        const options = notStarted
+          .filter((node) => !busy.has(node))
+          .map((node) => {
+            const hosted = model.hosted.get(node) ?? [];
+            const updates = hosted.filter((s) => status.get(s) === 'ready' && !isReplicaDone(s, node));
+            return { claim: { kind: 'platform' as const, node, out: hosted, updates }, carried: updates.reduce((sum, s) => sum + weights.work.get(s)!, 0) };
+          })
+          .sort((a, b) => a.carried - b.carried || rank(a.claim.node) - rank(b.claim.node));
+        for (const { claim } of options) {
+          if (platformsInFlight >= plan.maxInFlight) return;
+          if (claim.out.every((s) => fits(s, claim.node))) take(claim);
+        }
+      },
+    });
   }
   model.order.forEach((service, position) => {
     if (status.get(service) !== 'ready') return;
     const chain = weights.chain.get(service)!;
     if (model.oneOffs.has(service)) {
       const node = plan.oneOffNodes[service]!;
-      if (!busy.has(node)) candidates.push({ claim: { kind: 'one-off', node, service }, priority: weights.work.get(service)! + chain, ties: [1, position] });
+      groups.push({ priority: weights.work.get(service)! + chain, ties: [1, position], take: () => (busy.has(node) ? undefined : take({ kind: 'one-off', node, service })) });
       return;
     }
+    // A service at its budget can take nothing now: its group would have no effect on any other.
+    if (out.get(service)!.size >= budget(service)) return;
     const left = (model.replicas.get(service) ?? []).filter((n) => !isReplicaDone(service, n) && !out.get(service)!.has(n));
-    const priority = Math.ceil(left.length / Math.max(1, budget(service))) * weights.work.get(service)! + chain;
-    for (const node of left) {
-      if (busy.has(node)) continue;
-      candidates.push({ claim: { kind: 'replica', node, service }, priority, ties: [2, position, platformDone.has(node) ? 0 : 1, model.nodeRank.get(node) ?? 0] });
-    }
+    if (left.length === 0) return;
+    groups.push({
+      priority: Math.ceil(left.length / Math.max(1, budget(service))) * weights.work.get(service)! + chain,
+      ties: [2, position],
+      take: () => {
+        if (out.get(service)!.size >= budget(service)) return;
+        const options = left.filter((n) => !busy.has(n)).sort((a, b) => Number(!platformDone.has(a)) - Number(!platformDone.has(b)) || rank(a) - rank(b));
+        for (const node of options) {
+          if (out.get(service)!.size >= budget(service)) return;
+          take({ kind: 'replica', node, service });
+        }
+      },
+    });
   });
-  candidates.sort(byPriority);
-
-  // Greedy: take each candidate that still fits with the claims in force and those taken before it.
-  const claims: Claim[] = [];
-  let platformsInFlight = inPlatform.size;
-  const fits = (service: string, node: string) => out.get(service)!.has(node) || out.get(service)!.size < budget(service);
-  for (const { claim } of candidates) {
-    if (busy.has(claim.node)) continue;
-    if (claim.kind === 'platform' && (platformsInFlight >= plan.maxInFlight || !claim.out.every((s) => fits(s, claim.node)))) continue;
-    if (claim.kind === 'replica' && !fits(claim.service, claim.node)) continue;
-    claims.push(claim);
-    busy.add(claim.node);
-    if (claim.kind === 'platform') platformsInFlight += 1;
-    for (const service of servicesOut(claim)) out.get(service)!.add(claim.node);
-  }
+  groups.sort(byPriority);
+  for (const group of groups) group.take();
 
   const finished = inForce.length === 0 && claims.length === 0;
   if (finished) {
@@ -174,7 +205,34 @@ export function nextClaims(model: RolloutModel, progress: RolloutProgress, inFor
   return { claims, skipped, blocked, finished };
 }
 
-function byPriority(a: Candidate, b: Candidate): number {
+/**
+ * The nodes of a progress list as a set, cached by the list's identity: a caller passes the same (readonly) list
+ * again while it has not changed, so a decision converts only what changed since the last one.
+ */
+const setsOfLists = new WeakMap<readonly string[], ReadonlySet<string>>();
+function asSet(list: readonly string[]): ReadonlySet<string> {
+  let set = setsOfLists.get(list);
+  if (set === undefined) {
+    set = new Set(list);
+    setsOfLists.set(list, set);
+  }
+  return set;
+}
+
+/** Whether `done` (a progress list, cached by identity like asSet) holds every replica of `service`. */
+const coverage = new WeakMap<readonly string[], { readonly model: RolloutModel; readonly service: string; readonly all: boolean }>();
+function everyReplicaDone(model: RolloutModel, service: string, done: readonly string[] | undefined): boolean {
+  const replicas = model.replicas.get(service) ?? [];
+  if (done === undefined) return replicas.length === 0;
+  const known = coverage.get(done);
+  if (known?.model === model && known.service === service) return known.all;
+  const set = asSet(done);
+  const all = replicas.every((n) => set.has(n));
+  coverage.set(done, { model, service, all });
+  return all;
+}
+
+function byPriority(a: CandidateGroup, b: CandidateGroup): number {
   if (a.priority !== b.priority) return b.priority - a.priority;
   for (let i = 0; i < Math.max(a.ties.length, b.ties.length); i += 1) {
     const d = (a.ties[i] ?? 0) - (b.ties[i] ?? 0);
