@@ -161,12 +161,8 @@ export function simulateRollout(manifest: Manifest, plan: Plan, durations: StepD
       // A carried update of a service that failed elsewhere meanwhile is not started.
       while (activity.steps[next]?.name.startsWith('update-') && servicesFailed.has(activity.steps[next]!.service!)) next += 2;
     }
-    if (ok && next < activity.steps.length) {
-      activity.index = next;
-      begin(activity);
-      return;
-    }
-    if (claim.kind === 'platform' && next < activity.steps.length) {
+    // A platform outage goes on past a carried update that failed; a replica update or a one-off ends with it.
+    if (next < activity.steps.length && (ok || claim.kind === 'platform')) {
       activity.index = next;
       begin(activity);
       return;
