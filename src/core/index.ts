@@ -12,3 +12,8 @@ export { planUpdate } from './plan/plan-update';
 export { planHash, canonicalJson } from './plan/plan-hash';
 export { buildWaves, waveLowerBound } from './plan/build-waves';
 export { resolveMaxInFlight } from './plan/max-in-flight';
+export { makespanBound, outageScheduleBound, stopTheWorldSeconds } from './plan/makespan-bound';
+export type { StepDurations, MakespanBound, OutageScheduleBound } from './plan/makespan-bound';
+export { worstCaseDurations } from './plan/worst-case-durations';
+export { parseStepDurations } from './plan/parse-step-durations';
+export * from './schedule';

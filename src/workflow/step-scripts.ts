@@ -1,5 +1,5 @@
 import type { Hook, Manifest, Service } from '../core/manifest/schema';
-import { DEFAULT_STEP_TIMEOUT_SECONDS, type StepKind } from '../core/step-runner/step-runner-contract';
+import { DEFAULT_HEALTH_TIMEOUT_SECONDS, DEFAULT_STEP_TIMEOUT_SECONDS, HEALTH_STEP_GRACE_SECONDS, type StepKind } from '../core/step-runner/step-runner-contract';
 
 /** One step as it is sent to a node: what it is, the manifest's command, and how long it may run there. */
 export interface StepCommand {
@@ -22,8 +22,7 @@ export const SIMULATED_FLEET_DEFAULTS = {
   rejoin: 'cu-node rejoin',
 } as const;
 
-/** How long a health check keeps retrying when `health.timeoutSeconds` is not given. */
-export const DEFAULT_HEALTH_TIMEOUT_SECONDS = 60;
+export { DEFAULT_HEALTH_TIMEOUT_SECONDS };
 
 const timeout = (seconds: number | undefined): number => seconds ?? DEFAULT_STEP_TIMEOUT_SECONDS;
 
@@ -80,7 +79,7 @@ export function nodeHealthCommand(services: readonly Service[], options: { expec
     '  sleep 0.5',
     'done',
   ].join('\n');
-  return { kind: 'health', step: 'services', script, timeoutSeconds: seconds + 30 };
+  return { kind: 'health', step: 'services', script, timeoutSeconds: seconds + HEALTH_STEP_GRACE_SECONDS };
 }
 
 /** One service's check as a shell function body; `$name` is the service. */

@@ -7,9 +7,6 @@ import { startUpdate } from '../../src/cli/operations/start-update';
 import { waitForExecution } from '../../src/cli/operations/wait-for-execution';
 import type { Target } from '../../src/cli/target';
 import { buildServiceGraph } from '../../src/core/dag/service-graph';
-import { parseInventory } from '../../src/core/inventory/parse-inventory';
-import type { Inventory } from '../../src/core/inventory/schema';
-import { parseManifest } from '../../src/core/manifest/parse-manifest';
 import type { Manifest } from '../../src/core/manifest/schema';
 import { makespanBound, stopTheWorldSeconds, type MakespanBound, type PhaseBound, type StepDurations } from '../../src/core/plan/makespan-bound';
 import type { Plan } from '../../src/core/plan/types';
@@ -21,6 +18,7 @@ import { synthesizeLocalTemplate } from '../../src/local/synthesize-local-templa
 import { commandDocuments } from '../../src/local/template/command-documents';
 import { ansibleMissing, runAnsiblePeer, type AnsibleRun } from './ansible-peer';
 import type { BenchModule } from './bench-module';
+import { durationsFromSleeps, fixedDurationManifest, PLATFORM_SECONDS, repeatedInventory, SERVICE_SECONDS } from '../fixtures/analytics-cluster';
 
 /**
  * `npm run bench makespan`: how close the workflow comes to the fastest rollout its own rules allow.
@@ -49,8 +47,6 @@ import type { BenchModule } from './bench-module';
  * Machine-readable results: bench-results/makespan.json.
  */
 const SIZES = (process.env.MAKESPAN_SIZES ?? '6,12,24').split(',').map(Number);
-const PLATFORM_SECONDS = 2;
-const SERVICE_SECONDS = 3;
 
 export const makespanBench: BenchModule = {
   name: 'makespan',
@@ -83,38 +79,6 @@ export const makespanBench: BenchModule = {
     };
   },
 };
-
-/** The example manifest with fixed step durations (see the header). */
-export function fixedDurationManifest(): Manifest {
-  const example = parseManifest(readFileSync(join(PACKAGE_ROOT, 'examples/analytics-cluster/release-7.2.0.yaml'), 'utf8'));
-  return {
-    ...example,
-    policy: { ...example.policy, canaryWatchSeconds: 0 },
-    platform: example.platform.map((p) => ({ ...p, run: `sleep ${PLATFORM_SECONDS}` })),
-    services: example.services.map((s) => (s.oneOff ? { ...s, run: `sleep ${SERVICE_SECONDS}` } : { ...s, update: `sleep ${SERVICE_SECONDS}` })),
-  };
-}
-
-/** The example's placement, repeated to `nodeCount` nodes (a multiple of 6). */
-export function repeatedInventory(nodeCount: number): Inventory {
-  const example = parseInventory(readFileSync(join(PACKAGE_ROOT, 'examples/analytics-cluster/inventory.yaml'), 'utf8'));
-  const size = example.nodes.length;
-  return { nodes: Array.from({ length: nodeCount }, (_, i) => ({ ...example.nodes[i % size]!, id: `node-${i + 1}` })) };
-}
-
-/** A command `sleep N` takes N s; anything else counts as 0 s (short `cu-node` calls, HTTP probes). */
-export function durationsFromSleeps(manifest: Manifest): StepDurations {
-  const seconds = (command: string | undefined) => Number(/^\s*sleep\s+(\d+(?:\.\d+)?)\s*$/.exec(command ?? '')?.[1] ?? 0);
-  return {
-    platform: Object.fromEntries(manifest.platform.map((p) => [p.name, seconds(p.run)])),
-    service: Object.fromEntries(manifest.services.map((s) => [s.name, seconds(s.oneOff ? s.run : s.update)])),
-    preHooks: Object.fromEntries(manifest.hooks.preUpdate.map((h) => [h.name, seconds(h.run)])),
-    postHooks: Object.fromEntries(manifest.hooks.postUpdate.map((h) => [h.name, seconds(h.run)])),
-    drain: seconds(manifest.policy.drain?.run),
-    rejoin: seconds(manifest.policy.rejoin?.run),
-    health: 0,
-  };
-}
 
 async function measure(manifest: Manifest, durations: StepDurations, template: ReturnType<typeof synthesizeLocalTemplate>, document: Parameters<typeof runAnsiblePeer>[0]['document'], nodeCount: number, withAnsible: boolean) {
   const inventory = repeatedInventory(nodeCount);

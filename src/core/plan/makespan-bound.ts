@@ -157,3 +157,82 @@ export function stopTheWorldSeconds(manifest: Manifest, plan: Plan, durations: S
   }
   return longest;
 }
+
+export interface OutageScheduleBound {
+  readonly preHooks: number;
+  readonly canary: number;
+  /** ⌈platform nodes / maxInFlight⌉ × (drain + Σ platform + rejoin + health): no waves, at most maxInFlight out. */
+  readonly platform: number;
+  /** The longest dependency chain, each service ⌈replicas left / budget⌉ × (update + health), one-off: run. */
+  readonly serviceChain: number;
+  /** The service whose budget is busiest: (its platform outages × outage + its replica updates) / budget. */
+  readonly busiestBudget: { readonly service: string; readonly seconds: number } | undefined;
+  /** max(platform, serviceChain, busiestBudget): the rollout's share. */
+  readonly rollout: number;
+  readonly postHooks: number;
+  readonly total: number;
+}
+
+/**
+ * A lower bound for the rollout scheduler of src/core/schedule (one scheduler for node outages, no waves, no level
+ * barrier), which `makespanBound` is not: that one follows the workflow's rule that a level starts when the
+ * whole previous one is done, and a schedule without that rule can beat its service-levels term. Here, with
+ * only node work costing time:
+ *
+ *   bound   = preHooks + canary + max(platform, serviceChain, busiestBudget) + postHooks
+ *   platform      = ⌈healthy nodes but the canary / maxInFlight⌉ × outage    at most maxInFlight out, each ≥ outage
+ *   serviceChain  = max over dependency paths of Σ ⌈replicas left / budget⌉ × (update + health)   (one-off: run,
+ *                   0 when the canary ran it)                                 a service starts after its dependencies
+ *   busiestBudget = max over services of (platform nodes hosting it × outage + replicas left × (update + health))
+ *                   / budget                                                 each outage holds a replica out
+ *
+ * Each term holds for any schedule that keeps the budgets, maxInFlight and DAG order, so it is a true lower bound;
+ * it ignores that the terms compete for the same nodes and slots, which is why a schedule stays above it.
+ */
+export function outageScheduleBound(manifest: Manifest, plan: Plan, durations: StepDurations): OutageScheduleBound {
+  const of = (table: Readonly<Record<string, number>> | undefined, name: string) => table?.[name] ?? 0;
+  const health = durations.health ?? 0;
+  const outage = (durations.drain ?? 0) + manifest.platform.reduce((sum, p) => sum + of(durations.platform, p.name), 0) + (durations.rejoin ?? 0) + health;
+  const workflow = makespanBound(manifest, plan, durations);
+  const unhealthy = new Set(plan.unhealthyNodes);
+  const platformNodes = plan.waves.flat().filter((n) => !unhealthy.has(n) && n !== plan.canary);
+  const platform = platformNodes.length === 0 ? 0 : Math.ceil(platformNodes.length / Math.max(1, plan.maxInFlight)) * outage;
+
+  const ranOnCanary = new Set(canarySteps(manifest, plan).flatMap((s) => (s.kind === 'service' ? [s.service] : [])));
+  const services = new Map(manifest.services.map((s) => [s.name, s]));
+  const own = new Map<string, number>();
+  let busiestBudget: { service: string; seconds: number } | undefined;
+  for (const name of plan.serviceOrder.flat()) {
+    const service = services.get(name)!;
+    if (service.oneOff) {
+      own.set(name, ranOnCanary.has(name) ? 0 : of(durations.service, name));
+      continue;
+    }
+    const healthy = (plan.placement[name] ?? []).filter((n) => !unhealthy.has(n));
+    const left = healthy.filter((n) => !(ranOnCanary.has(name) && n === plan.canary)).length;
+    const budget = Math.max(1, plan.outageBudget[name] ?? 1);
+    const work = of(durations.service, name) + health;
+    own.set(name, Math.ceil(left / budget) * work);
+    const outages = healthy.filter((n) => n !== plan.canary).length;
+    const seconds = (outages * outage + left * work) / budget;
+    if (busiestBudget === undefined || seconds > busiestBudget.seconds) busiestBudget = { service: name, seconds };
+  }
+  const chain = new Map<string, number>();
+  for (const name of plan.serviceOrder.flat()) {
+    const before = Math.max(0, ...services.get(name)!.dependsOn.map((d) => chain.get(d) ?? 0));
+    chain.set(name, before + own.get(name)!);
+  }
+  const serviceChain = Math.max(0, ...chain.values());
+  const rollout = Math.max(platform, serviceChain, busiestBudget?.seconds ?? 0);
+  const phases = [workflow.preHooks.seconds, workflow.canary.seconds, rollout, workflow.postHooks.seconds];
+  return {
+    preHooks: workflow.preHooks.seconds,
+    canary: workflow.canary.seconds,
+    platform,
+    serviceChain,
+    busiestBudget,
+    rollout,
+    postHooks: workflow.postHooks.seconds,
+    total: phases.reduce((a, b) => a + b, 0),
+  };
+}

@@ -49,6 +49,12 @@ export interface StepInvocation {
 /** What a step gets when the manifest gives no timeout (the document's default). */
 export const DEFAULT_STEP_TIMEOUT_SECONDS = 3600;
 
+/** How long a health check keeps retrying when `health.timeoutSeconds` is not given. */
+export const DEFAULT_HEALTH_TIMEOUT_SECONDS = 60;
+
+/** A health step may run this much longer than its slowest check's `health.timeoutSeconds` (startup, probes). */
+export const HEALTH_STEP_GRACE_SECONDS = 30;
+
 /**
  * The node-side files of the step runner, relative to the node's root (`/` on
  * a real node, `$CU_NODE_ROOT` on the simulated fleet). The execution log has

@@ -3,7 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { ESTIMATE_MAX_NODES, estimatePlan, renderPlan } from '../../../src/cli/commands/plan';
 import { run } from '../../../src/cli/main';
+import { planUpdate } from '../../../src/core/plan/plan-update';
+import { fixedDurationManifest, repeatedInventory } from '../../fixtures/analytics-cluster';
 import { MAX_COMMAND_BYTES } from '../../../src/core/step-runner/command-size';
 
 const root = join(__dirname, '../../..');
@@ -73,5 +76,80 @@ describe('cluster-update plan', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("unknown service 'serch'");
     expect(JSON.parse(execFileSync(process.execPath, [bin, 'plan', ...example, '--json'], { encoding: 'utf8' })).canary).toBe('node-1');
+  });
+});
+
+describe('cluster-update plan: the estimated duration', () => {
+  const withFile = async (name: string, text: string, run: (path: string) => Promise<void>) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cu-plan-durations-'));
+    try {
+      writeFileSync(join(dir, name), text);
+      await run(join(dir, name));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  // The example's platform steps 2 s and every service update and one-off 3 s, as in the makespan bench.
+  const measured = JSON.stringify({
+    platform: { 'system-packages': 2, config: 2, 'python-packages': 2, 'node-agent': 2 },
+    service: Object.fromEntries(
+      ['metadata-migrate-7-2', 'search-index-migrate-7-2', 'coordinator', 'auth', 'metadata', 'ingest', 'search', 'tql', 'query-planner', 'cache', 'scheduler', 'alerting', 'web-ui', 'metrics-exporter'].map((s) => [s, 3]),
+    ),
+  });
+
+  it('by default is at most the run with every step at its timeout', async () => {
+    const { code, stdout } = await capture(['plan', ...example]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^estimate {3}at most \d+h\d\dm of node work \(canary .*; every step at its timeout\)$/m);
+    const json = JSON.parse((await capture(['plan', ...example, '--json'])).stdout);
+    expect(json.estimate).toMatchObject({ basis: 'step-timeouts', atMost: true });
+    expect(json.estimate.seconds).toBe(json.estimate.phases.preHooks + json.estimate.phases.canary + json.estimate.phases.rollout + json.estimate.phases.postHooks);
+    expect(json.estimate.seconds).toBeGreaterThan(3600);
+  });
+
+  it('with --durations is simulated from the measured step durations', async () => {
+    await withFile('measured.json', measured, async (file) => {
+      const { code, stdout } = await capture(['plan', ...example, '--durations', file]);
+      expect(code).toBe(0);
+      // canaryWatchSeconds 5 of the example: 35 s of canary steps + 5 s watch; the rollout as simulated (72 s with no watch).
+      expect(stdout).toContain(`estimate   1m17s of node work (canary 40s, rollout 37s; measured durations from ${file})`);
+      const json = JSON.parse((await capture(['plan', ...example, '--durations', file, '--json'])).stdout);
+      expect(json.estimate).toEqual({ seconds: 77, basis: 'durations-file', atMost: false, durationsFile: file, phases: { preHooks: 0, canary: 40, rollout: 37, postHooks: 0 } });
+    });
+  });
+
+  it.each([
+    ['not JSON', '{"platform":', 'is not JSON'],
+    ['a negative duration', '{"drain": -1}', 'drain: must be ≥ 0 seconds'],
+    ['a field it does not know', '{"platfrom": {}}', 'unknown field platfrom'],
+    ['a step the manifest does not have', '{"platform": {"sytem-packages": 2}}', "platform.sytem-packages: the manifest has no platform step named 'sytem-packages'"],
+    ['a duration that is not a number', '{"service": {"search": "3s"}}', 'service.search: must be a number of seconds'],
+  ])('exits 2 naming the problem, nothing on stdout, for a durations file with %s', async (_what, text, says) => {
+    await withFile('bad.json', text, async (file) => {
+      const result = await capture(['plan', ...example, '--durations', file]);
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toContain(`durations file ${file}`);
+      expect(result.stderr).toContain(says);
+    });
+  });
+
+  it('exits 2 for a durations file that does not exist', async () => {
+    const result = await capture(['plan', ...example, '--durations', 'no-such-durations.json']);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toContain('durations file no-such-durations.json: not found');
+  });
+
+  it('says it is not simulated for a cluster larger than plan simulates', () => {
+    const manifest = fixedDurationManifest();
+    const plan = planUpdate(manifest, repeatedInventory(ESTIMATE_MAX_NODES + 6));
+    const estimate = estimatePlan(manifest, plan);
+    expect(estimate).toEqual({ basis: 'step-timeouts', atMost: true, notSimulated: `${ESTIMATE_MAX_NODES + 6} nodes, more than the ${ESTIMATE_MAX_NODES} plan simulates` });
+    expect(renderPlan(manifest, plan, undefined, estimate)).toContain(`estimate   not simulated: ${ESTIMATE_MAX_NODES + 6} nodes`);
+  });
+
+  it('documents the durations file in its help', async () => {
+    const { stdout } = await capture(['plan', '--help']);
+    expect(stdout).toContain('--durations <file>');
+    expect(stdout).toContain('"platform": { "<platform step>": 2 }');
   });
 });

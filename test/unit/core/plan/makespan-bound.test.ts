@@ -5,7 +5,7 @@ import { parseInventory } from '../../../../src/core/inventory/parse-inventory';
 import type { Inventory } from '../../../../src/core/inventory/schema';
 import { parseManifest } from '../../../../src/core/manifest/parse-manifest';
 import type { Manifest } from '../../../../src/core/manifest/schema';
-import { makespanBound, stopTheWorldSeconds, type StepDurations } from '../../../../src/core/plan/makespan-bound';
+import { makespanBound, outageScheduleBound, stopTheWorldSeconds, type StepDurations } from '../../../../src/core/plan/makespan-bound';
 import { planUpdate } from '../../../../src/core/plan/plan-update';
 
 const root = join(__dirname, '../../../../examples/analytics-cluster');
@@ -75,5 +75,21 @@ describe('stopTheWorldSeconds', () => {
   it('is the longest node: the canary of the example runs 4 platform steps, 7 services and both one-offs (35 s)', () => {
     expect(stopTheWorldSeconds(noWatch, planUpdate(noWatch, exampleInventory), fixed(noWatch))).toBe(35);
     expect(stopTheWorldSeconds(noWatch, planUpdate(noWatch, repeated(4)), fixed(noWatch))).toBe(35);
+  });
+});
+
+describe('outageScheduleBound', () => {
+  it('bounds the example on 6 nodes by the platform outages (24 s), below the workflow bound: no level barrier', () => {
+    const plan = planUpdate(noWatch, exampleInventory);
+    const bound = outageScheduleBound(noWatch, plan, fixed(noWatch));
+    // chain coordinator 3 → metadata 3 → search 6 (2 rounds) → tql 3 → query-planner 3 → web-ui 3
+    expect(bound).toMatchObject({ canary: 35, platform: 24, serviceChain: 21, rollout: 24, total: 59 });
+    // auth: 2 replicas left (n3, n5), budget 1: 2 outages × 8 s + 2 updates × 3 s
+    expect(bound.busiestBudget).toEqual({ service: 'auth', seconds: 22 });
+    expect(bound.total).toBeLessThanOrEqual(makespanBound(noWatch, plan, fixed(noWatch)).total.seconds);
+  });
+
+  it('on 12 nodes is the platform outages: ⌈11 / 2⌉ × 8 s', () => {
+    expect(outageScheduleBound(noWatch, planUpdate(noWatch, repeated(2)), fixed(noWatch))).toMatchObject({ platform: 48, rollout: 48, total: 83 });
   });
 });
