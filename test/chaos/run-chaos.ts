@@ -6,12 +6,15 @@ import type { CatalogueOptions } from './fault-catalogue';
 
 /**
  * `npm run chaos -- --runs N --seed S [--manifest M --inventory I] [--json FILE]`
+ * `npm run chaos -- --seeds 9,30` (given seeds: the kept regression cases)
  * Seeded runs of random faults on the local runtime (issue #14); one JSON
  * record per run and a summary line. A failing run prints its seed and repro.
  */
 export interface ChaosOptions {
   readonly runs: number;
   readonly seed: number;
+  /** These seeds instead of `runs` seeds from `seed` on. */
+  readonly seeds?: readonly number[];
   readonly manifest: string;
   readonly inventory: string;
   readonly json?: string;
@@ -36,8 +39,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosSummary> {
   const batch = await ChaosBatch.start({ runDirectory, manifestPath: resolve(options.manifest), inventoryPath: resolve(options.inventory), catalogue: options.catalogue });
   const records: ChaosRecord[] = [];
   try {
-    for (let i = 0; i < options.runs; i += 1) {
-      const seed = options.seed + i;
+    const seeds = options.seeds ?? Array.from({ length: options.runs }, (_, i) => options.seed + i);
+    for (const seed of seeds) {
       const record = await batch.run(seed);
       records.push(record);
       log(JSON.stringify(record));
@@ -75,15 +78,17 @@ function argument(args: readonly string[], name: string): string | undefined {
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const runs = Number(argument(args, 'runs') ?? 5);
+  const seeds = argument(args, 'seeds')?.split(',').map(Number);
+  const runs = seeds?.length ?? Number(argument(args, 'runs') ?? 5);
   const seed = Number(argument(args, 'seed') ?? 1);
-  if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {
-    process.stderr.write('usage: npm run chaos -- --runs N --seed S [--manifest M --inventory I] [--json FILE]\n');
+  if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed) || (seeds && !seeds.every(Number.isInteger))) {
+    process.stderr.write('usage: npm run chaos -- (--runs N --seed S | --seeds S1,S2,…) [--manifest M --inventory I] [--json FILE]\n');
     process.exit(2);
   }
   runChaos({
     runs,
     seed,
+    seeds,
     manifest: argument(args, 'manifest') ?? join(EXAMPLES, 'release-7.2.0.yaml'),
     inventory: argument(args, 'inventory') ?? join(EXAMPLES, 'inventory.yaml'),
     json: argument(args, 'json'),

@@ -22,7 +22,8 @@ export interface RunWaveInput extends TaskInput {
  * service's budget (so the next wave cannot take another replica of the same
  * service below minHealthy) until a resume repairs it. Nodes that cannot be
  * claimed yet (a service update holds them, or a service is at its outage
- * budget) are taken on the next poll; nodes that cannot be claimed in this run
+ * budget) are taken on the next poll and start at once, next to the nodes
+ * already under way; nodes that cannot be claimed in this run
  * at all (held out by a failure) are recorded SKIPPED with the reason.
  * Unhealthy nodes are skipped and recorded. A graceful stop is honoured
  * before a wave starts.
@@ -88,17 +89,10 @@ async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promi
   let remaining: string[] = [];
   for (const node of nodes) if (!unhealthy.includes(node) && !(await settled(node))) remaining.push(node);
 
-  while (remaining.length > 0 && Date.now() < deadline) {
-    const claimed: string[] = [];
-    for (const node of remaining) {
-      const result = await context.slots.tryClaim(claim(node));
-      if (result.granted) claimed.push(node);
-      else if (result.blockedByFailure) {
-        await context.checkpoints.skip(key(node, 'node'), guard, { reason: `not taken out in this run: ${result.blockedByFailure}` });
-        remaining = remaining.filter((n) => n !== node);
-      }
-    }
-    let active = claimed;
+  // One node's (or one claim round's nodes') way through the wave: steps in order, then health; only a node
+  // that passed everything gives its claim back. Nodes claimed in the same round share each step's command.
+  const takeOut = async (claimed: readonly string[]): Promise<{ pending: boolean }> => {
+    let active: readonly string[] = claimed;
     const failures = new Map<string, string>();
     const keep = (outcome: { succeeded: readonly string[]; failed: readonly { node: string; error: string }[] }) => {
       for (const f of outcome.failed) failures.set(f.node, f.error);
@@ -107,7 +101,7 @@ async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promi
     for (const step of steps) {
       if (active.length === 0) break;
       const outcome = await runStepOnNodes(context, input, { nodes: active, keyFor: (n) => key(n, step.name), command: step.command, release: record.release, previous: record.previous }, deadline);
-      if (outcome.pending.length > 0) return { done: false, stopped: false };
+      if (outcome.pending.length > 0) return { pending: true };
       keep(outcome);
     }
     // Health after the rejoin, every service on the node in one step: a platform step that broke a service is this node's failure.
@@ -118,7 +112,7 @@ async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promi
         return runStepOnNodes(context, input, { nodes: [node], keyFor: (n) => key(n, 'health'), command: nodeHealthCommand(services, { expectRelease: false }), release: record.release, previous: record.previous }, deadline);
       }),
     );
-    if (checked.some((c) => c.pending.length > 0)) return { done: false, stopped: false };
+    if (checked.some((c) => c.pending.length > 0)) return { pending: true };
     keep({ succeeded: checked.flatMap((c) => c.succeeded), failed: checked.flatMap((c) => c.failed) });
     for (const node of claimed) {
       const error = failures.get(node);
@@ -130,11 +124,50 @@ async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promi
         await failNode(context, input, key(node, 'node'), error);
       }
     }
+    return { pending: false };
+  };
+
+  // Nodes are claimed as they become free (a service update or a full outage slot may hold one): each round's
+  // newly claimed nodes start at once, next to those already under way, so a wave whose node is busy goes
+  // ahead with its free nodes instead of running its nodes one group after another (issue #15).
+  const underWay = new Map<number, Promise<{ pending: boolean } | { error: unknown }>>();
+  const outcomes: ({ pending: boolean } | { error: unknown })[] = [];
+  let rounds = 0;
+  let budgetSpent: unknown;
+  while (remaining.length > 0 && Date.now() < deadline && budgetSpent === undefined) {
+    const claimed: string[] = [];
+    for (const node of remaining) {
+      const result = await context.slots.tryClaim(claim(node));
+      if (result.granted) claimed.push(node);
+      else if (result.blockedByFailure) {
+        await context.checkpoints.skip(key(node, 'node'), guard, { reason: `not taken out in this run: ${result.blockedByFailure}` });
+        remaining = remaining.filter((n) => n !== node);
+      }
+    }
     remaining = remaining.filter((n) => !claimed.includes(n));
-    await assertFailureBudget(context, input, record.manifest.policy.maxFailedNodes);
-    if (remaining.length > 0) await new Promise((r) => setTimeout(r, context.settings.pollIntervalMs));
+    if (claimed.length > 0) {
+      const id = rounds++;
+      underWay.set(id, takeOut(claimed).then(
+        (outcome) => outcome,
+        (error: unknown) => ({ error }),
+      ).then((outcome) => (underWay.delete(id), outcomes.push(outcome), outcome)));
+    }
+    if (remaining.length === 0) break;
+    // Wait for a poll interval or for a group to finish (it frees nodes and may spend the failure budget).
+    const finishedBefore = outcomes.length;
+    await Promise.race([...underWay.values(), new Promise((r) => setTimeout(r, context.settings.pollIntervalMs))]);
+    // No new node is taken out once the failure budget is spent; those under way finish first.
+    if (outcomes.length > finishedBefore) {
+      budgetSpent = await assertFailureBudget(context, input, record.manifest.policy.maxFailedNodes).then(() => undefined, (error: unknown) => error);
+    }
   }
-  return { done: remaining.length === 0, stopped: false };
+  await Promise.all(underWay.values());
+  const error = outcomes.find((o): o is { error: unknown } => 'error' in o);
+  if (error) throw error.error;
+  if (budgetSpent !== undefined) throw budgetSpent;
+  await assertFailureBudget(context, input, record.manifest.policy.maxFailedNodes);
+  const pending = outcomes.some((o) => 'pending' in o && o.pending);
+  return { done: remaining.length === 0 && !pending, stopped: false };
 }
 
 function hostedServices(plan: Plan, node: string): string[] {

@@ -26,4 +26,16 @@ describe('chaos, fixed seeds', () => {
     expect(broken, lines.filter((l) => l.startsWith('chaos:')).join('\n')).toEqual([]);
     expect(summary.line).toBe('chaos: 3/3 converged, invariants held in 3/3');
   }, 600_000);
+
+  // The seeds of `npm run chaos` that found a defect, kept as they ran there (the default catalogue). Seeds 9
+  // and 30 broke availability: applying or clearing any fault started every node, and starting a node that was
+  // up restarted all its replicas behind the workflow's back (fixed in the fleet and the harness). Seed 32 (a
+  // service failed on the canary, then `stop --now`) has its own test, canary-failure-redrive.test.ts.
+  it('the kept seeds that found a defect hold', async () => {
+    const lines: string[] = [];
+    const summary = await runChaos({ runs: 2, seed: 0, seeds: [9, 30], manifest: join(examples, 'release-7.2.0.yaml'), inventory: join(examples, 'inventory.yaml'), log: (line) => lines.push(line) });
+    const broken = summary.records.filter((r) => !r.held).map((r) => `${r.seed}: ${Object.entries(r.invariants).filter(([, v]) => !v.held).map(([k, v]) => `${k} ${JSON.stringify(v.evidence).slice(0, 600)}`).join('; ')}`);
+    expect(broken, lines.filter((l) => l.startsWith('chaos:')).join('\n')).toEqual([]);
+    expect(summary.line).toBe('chaos: 2/2 converged, invariants held in 2/2');
+  }, 900_000);
 });
