@@ -20,6 +20,8 @@ export interface ExecutionStatistics {
   /** Child executions started by DISTRIBUTED Map iterations. */
   readonly childExecutions: number;
   readonly maxChildHistoryEvents: number;
+  /** Per DISTRIBUTED Map: how many child executions it started and the largest child's events. */
+  readonly childrenByMap: Readonly<Record<string, { readonly childExecutions: number; readonly maxChildHistoryEvents: number }>>;
   /** Every state entered, parent and children: what Standard workflows bill. */
   readonly stateTransitions: number;
 }
@@ -62,6 +64,8 @@ export class ExecutionHistory {
   public readonly events: HistoryEvent[] = [];
   private transitions = 0;
   private readonly children: number[] = [];
+  /** The DISTRIBUTED Map each child belongs to (same index as `children`). */
+  private readonly childMaps: string[] = [];
   /** The running children of each DISTRIBUTED Map: iteration index → child (the library tags each event with its iteration's index). */
   private readonly runningChildren = new Map<string, Map<number, number>>();
   /** The child most recently started per Map, for an event without an index. */
@@ -107,8 +111,19 @@ export class ExecutionHistory {
       historyEvents: this.events.length,
       childExecutions: this.children.length,
       maxChildHistoryEvents: Math.max(0, ...this.children),
+      childrenByMap: this.byMap(),
       stateTransitions: this.transitions,
     };
+  }
+
+  private byMap(): Record<string, { childExecutions: number; maxChildHistoryEvents: number }> {
+    const out: Record<string, { childExecutions: number; maxChildHistoryEvents: number }> = {};
+    this.childMaps.forEach((map, i) => {
+      const entry = (out[map] ??= { childExecutions: 0, maxChildHistoryEvents: 0 });
+      entry.childExecutions += 1;
+      entry.maxChildHistoryEvents = Math.max(entry.maxChildHistoryEvents, this.children[i]!);
+    });
+    return out;
   }
 
   public record(event: EventLog): void {
@@ -130,6 +145,7 @@ export class ExecutionHistory {
             running.set(event.index, this.children.length);
             this.lastChild.set(map, this.children.length);
             this.children.push(2); // the child's ExecutionStarted and its closing event
+            this.childMaps.push(map);
           } else {
             running.delete(event.index);
           }
