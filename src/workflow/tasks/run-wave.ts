@@ -3,6 +3,7 @@ import type { Manifest } from '../../core/manifest/schema';
 import type { Plan } from '../../core/plan/types';
 import { loadUpdate } from '../load-update';
 import { nodeClaim } from '../node-claim';
+import { expectedDuration } from '../expected-duration';
 import { runStepOnNodes } from '../run-step-on-nodes';
 import { storeVerdict } from '../store-verdict';
 import { drainCommand, nodeHealthCommand, platformCommand, rejoinCommand, type StepCommand } from '../step-scripts';
@@ -87,7 +88,9 @@ async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promi
     };
     for (const step of steps) {
       if (active.length === 0) break;
-      const outcome = await runStepOnNodes(context, input, { nodes: active, keyFor: (n) => key(n, step.name), command: step.command, release: record.release, previous: record.previous }, deadline);
+      // The canary ran the same steps under the same names: how long they took there is where a poll is aimed.
+      const expectedMs = await expectedDuration(context, { updateId: input.updateId, phase: 'canary', target: plan.canary, step: step.name });
+      const outcome = await runStepOnNodes(context, input, { nodes: active, keyFor: (n) => key(n, step.name), command: step.command, release: record.release, previous: record.previous, expectedMs }, deadline);
       if (outcome.pending.length > 0) return { done: false, stopped: false };
       keep(outcome);
     }

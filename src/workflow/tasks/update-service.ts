@@ -1,5 +1,6 @@
 import type { NodeClaim } from '../../aws/store/node-slots';
 import { canaryStepName } from '../../core/workflow/canary-steps';
+import { expectedDuration } from '../expected-duration';
 import { loadUpdate } from '../load-update';
 import { nodeClaim } from '../node-claim';
 import { runStepOnNodes } from '../run-step-on-nodes';
@@ -93,7 +94,8 @@ async function updateServiceOnce(context: WorkflowContext, input: UpdateServiceI
       }
     }
     if (claimed.length > 0) {
-      const updated = await runStepOnNodes(context, input, { nodes: claimed, keyFor: replicaKey('update'), command: serviceCommand(service), release: record.release, previous: record.previous }, deadline);
+      const expectedMs = await expectedDuration(context, { updateId: input.updateId, phase: 'canary', target: plan.canary, step: canaryStepName({ kind: 'service', service: service.name, oneOff: false }) });
+      const updated = await runStepOnNodes(context, input, { nodes: claimed, keyFor: replicaKey('update'), command: serviceCommand(service), release: record.release, previous: record.previous, expectedMs }, deadline);
       if (updated.pending.length > 0) return { done: false, failed: false };
       // Every service on the node, not only this one, before the claim is given back: an update that broke a
       // neighbour (a shared library, a port) is this replica's failure. One step per node (their services differ).
