@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ITERATION_IDENTITY, pollLoop, TASK_IDENTITY, taskState } from './state-machine/task-states';
+import { CHILD_IDENTITY, pollLoop, TASK_IDENTITY, taskState } from './state-machine/task-states';
 import type { TaskFunctions } from './task-functions';
 
 export interface UpdateStateMachineProps {
@@ -27,7 +27,8 @@ export class WaitLongerThanLeaseError extends Error {
  * The update workflow (DESIGN §4), a Standard state machine in JSONPath:
  *
  *   AcquireLock → Plan → PreUpdate hooks → Canary → HandOver
- *     → Rollout [ platform waves (Distributed Map, one wave at a time) ‖ service DAG, level by level (Map) ]
+ *     → Rollout [ platform waves (Distributed Map, one wave at a time) ‖ service DAG, level by level
+ *                 (a Distributed Map per level, one child execution per service) ]
  *     → PostUpdate hooks → Finalize
  *
  * Any failure goes to RecordFailure (update FAILED, lock parked) and ends the
@@ -109,11 +110,14 @@ export class UpdateStateMachine extends Construct {
     });
     waves.itemProcessor(pollLoop(this, 'Wave', runWave, '$.result.done', poll));
 
-    // Rollout branch (b): the service DAG, level by level.
+    // Rollout branch (b): the service DAG, level by level; each service of a level in its own child execution
+    // (a Distributed Map, as the waves), so its poll rounds land in the child's history, not the parent's: the
+    // parent records a few events per level (NextServiceLevel, LevelCheck, the Map Run, NextLevel) whatever the
+    // number of services and however long they take. UpdateService takes its identity from the item, as RunWave.
     const levelsInit = new sfn.Pass(this, 'ServicesStart', { result: sfn.Result.fromObject({ level: 0 }), resultPath: '$.levels' });
     const nextLevel = taskState(this, 'NextServiceLevel', { fn: fn['next-service-level'], payload: identity({ 'level.$': '$.levels.level' }), resultPath: '$.levels' });
-    const updateService = taskState(this, 'UpdateService', { fn: fn['update-service'], payload: sfn.TaskInput.fromObject({ ...ITERATION_IDENTITY, 'service.$': '$.service' }), resultPath: '$.result' });
-    const serviceMap = new sfn.Map(this, 'ServiceLevel', {
+    const updateService = taskState(this, 'UpdateService', { fn: fn['update-service'], payload: sfn.TaskInput.fromObject({ ...CHILD_IDENTITY, 'service.$': '$.service' }), resultPath: '$.result' });
+    const serviceMap = new sfn.DistributedMap(this, 'ServiceLevel', {
       itemsPath: '$.levels.services',
       itemSelector: { ...TASK_IDENTITY, 'service.$': '$$.Map.Item.Value' },
       maxConcurrency: props.serviceConcurrency ?? 10,

@@ -12,6 +12,8 @@ export interface StepOnNodes {
   readonly command: StepCommand;
   readonly release: string;
   readonly previous?: string;
+  /** How long the step is expected to take (the same step on the canary, expectedDuration): a poll is aimed at its end. */
+  readonly expectedMs?: number;
 }
 
 export interface StepOutcome {
@@ -75,7 +77,9 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
   }
   if (commandOf.size === 0) return { succeeded, failed, pending: [] };
 
-  const results = await context.commands.waitFor([...new Set(commandOf.values())], Math.max(0, deadline - Date.now()), context.settings.pollIntervalMs);
+  // The expected end is known from the send only: a re-attached command started in an earlier invocation.
+  const expectedMs = attached.length === 0 ? run.expectedMs : undefined;
+  const results = await context.commands.waitFor([...new Set(commandOf.values())], Math.max(0, deadline - Date.now()), context.settings.pollIntervalMs, { expectedMs });
   const byNode = new Map(results.map((r) => [r.instanceId, r]));
   const pending: string[] = [];
   for (const [node] of commandOf) {

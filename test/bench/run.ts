@@ -5,6 +5,7 @@ import type { BenchModule } from './bench-module';
 import { makespanBench } from './makespan.bench';
 import { plannerBench } from './planner.bench';
 import { startupBench } from './startup.bench';
+import { stepOverheadBench } from './step-overhead.bench';
 import { workflowHistoryBench } from './workflow-history.bench';
 
 /**
@@ -13,7 +14,7 @@ import { workflowHistoryBench } from './workflow-history.bench';
  * noisy, so benchmarks report ratios measured in one run and counts that do not
  * depend on speed, not absolute times alone.
  */
-const modules: readonly BenchModule[] = [plannerBench, workflowHistoryBench, startupBench, makespanBench];
+const modules: readonly BenchModule[] = [plannerBench, workflowHistoryBench, startupBench, makespanBench, stepOverheadBench];
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

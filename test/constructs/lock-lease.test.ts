@@ -41,9 +41,11 @@ describe('the lease in the stack', () => {
     for (const [name, task] of tasks) {
       const payload = JSON.stringify(task.Parameters ?? {});
       if (name === 'RunWave' || name === 'RecordRejected') continue; // from the wave item's ItemSelector; RecordRejected never held the lock
-      expect(payload, name).toContain('"redriveCount.$":"$$.Execution.RedriveCount"');
+      // Inside a Distributed Map child `$$.Execution` is the child's: the parent's run comes in the item.
+      if (name === 'UpdateService') expect(payload, name).toContain('"redriveCount.$":"$.redriveCount"');
+      else expect(payload, name).toContain('"redriveCount.$":"$$.Execution.RedriveCount"');
     }
-    expect(JSON.stringify(states.find(([n]) => n === 'PlatformWaves')![1].ItemSelector)).toContain('$$.Execution.RedriveCount');
+    for (const map of ['PlatformWaves', 'ServiceLevel']) expect(JSON.stringify(states.find(([n]) => n === map)![1].ItemSelector), map).toContain('$$.Execution.RedriveCount');
   });
 
   it('lets AcquireLock (only) DescribeExecution, on this state machine\'s executions only', () => {

@@ -54,6 +54,27 @@ describe('the update state machine', () => {
     expect(states.find(([n]) => n === 'ServiceLevel')![1]).toMatchObject({ Type: 'Map', ItemsPath: '$.levels.services' });
   });
 
+  it('updates each service of a DAG level in its own child execution (a DISTRIBUTED map), at most serviceConcurrency at once', () => {
+    const [level] = states.find(([n]) => n === 'ServiceLevel')!.slice(1) as Record<string, unknown>[];
+    expect(level).toMatchObject({ Type: 'Map', MaxConcurrency: 10, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } } });
+    // No tolerated failures: a service that fails returns { failed: true } and ends its child successfully.
+    expect(Object.keys(level!).filter((k) => k.startsWith('ToleratedFailure'))).toEqual([]);
+    expect(level!.ItemSelector).toMatchObject({ 'service.$': '$$.Map.Item.Value', 'owner.$': '$.lock.owner', 'fence.$': '$.lock.fence' });
+  });
+
+  it('lets the state machine start, describe, stop and redrive its own child executions (the Distributed Map policy CDK adds)', () => {
+    const role = JSON.stringify(machine.Properties!.RoleArn);
+    const policies = Object.values(findResources(json, 'AWS::IAM::Policy')).filter((p) => role.includes(((p.Properties!.Roles as { Ref: string }[])[0]!).Ref));
+    const statements = policies.flatMap((p) => (p.Properties!.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+    const machineId = Object.keys(findResources(json, 'AWS::StepFunctions::StateMachine'))[0]!;
+    const on = (action: string) => statements.filter((s) => [s.Action].flat().includes(action)).map((s) => JSON.stringify(s.Resource));
+    expect(on('states:StartExecution')).toEqual([JSON.stringify({ Ref: machineId })]);
+    for (const action of ['states:DescribeExecution', 'states:StopExecution', 'states:RedriveExecution']) {
+      expect(on(action), action).toHaveLength(1);
+      expect(on(action)[0], action).toContain(':execution:');
+    }
+  });
+
   it('gives every task an explicit timeout and retries on transient errors; every top-level task is caught', () => {
     const tasks = states.filter(([, s]) => s.Type === 'Task');
     expect(tasks.length).toBeGreaterThanOrEqual(TASKS.length);

@@ -1,4 +1,5 @@
 import { CancelCommandCommand, ListCommandInvocationsCommand, SendCommandCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { PollSchedule } from './poll-schedule';
 
 /** SendCommand takes at most 50 instance ids. */
 export const MAX_INSTANCES_PER_COMMAND = 50;
@@ -114,13 +115,19 @@ export class CommandRunner {
     return results;
   }
 
-  /** Polls until every invocation has finished or the budget runs out; returns what it saw last. */
-  public async waitFor(commandIds: readonly string[], budgetMs: number, pollMs = 1000): Promise<InvocationResult[]> {
-    const deadline = Date.now() + budgetMs;
+  /**
+   * Polls until every invocation has finished or the budget runs out; returns what it saw last. The pauses
+   * follow PollSchedule: quick at first, backing off to `pollMs`, and one poll aimed at `expectedMs` when given.
+   */
+  public async waitFor(commandIds: readonly string[], budgetMs: number, pollMs = 1000, options: { readonly expectedMs?: number } = {}): Promise<InvocationResult[]> {
+    const began = Date.now();
+    const deadline = began + budgetMs;
+    const schedule = new PollSchedule({ ceilingMs: pollMs, expectedMs: options.expectedMs });
     for (;;) {
       const results = await this.results(commandIds);
       if (results.every((r) => r.outcome !== 'pending') || Date.now() >= deadline) return results;
-      await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+      const pause = schedule.next(Date.now() - began);
+      await new Promise((r) => setTimeout(r, Math.min(pause, Math.max(0, deadline - Date.now()))));
     }
   }
 

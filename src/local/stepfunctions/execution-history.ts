@@ -20,6 +20,8 @@ export interface ExecutionStatistics {
   /** Child executions started by DISTRIBUTED Map iterations. */
   readonly childExecutions: number;
   readonly maxChildHistoryEvents: number;
+  /** Per DISTRIBUTED Map: how many child executions it started and the largest child's events. */
+  readonly childrenByMap: Readonly<Record<string, { readonly childExecutions: number; readonly maxChildHistoryEvents: number }>>;
   /** Every state entered, parent and children: what Standard workflows bill. */
   readonly stateTransitions: number;
 }
@@ -62,7 +64,12 @@ export class ExecutionHistory {
   public readonly events: HistoryEvent[] = [];
   private transitions = 0;
   private readonly children: number[] = [];
-  private readonly currentChild = new Map<string, number>();
+  /** The DISTRIBUTED Map each child belongs to (same index as `children`). */
+  private readonly childMaps: string[] = [];
+  /** The running children of each DISTRIBUTED Map: iteration index → child (the library tags each event with its iteration's index). */
+  private readonly runningChildren = new Map<string, Map<number, number>>();
+  /** The child most recently started per Map, for an event without an index. */
+  private readonly lastChild = new Map<string, number>();
   /** Children whose history is full: they fail at their next task (see childHistoryFull). */
   private readonly fullChildren = new Set<number>();
   public readonly maxEvents: number;
@@ -104,8 +111,19 @@ export class ExecutionHistory {
       historyEvents: this.events.length,
       childExecutions: this.children.length,
       maxChildHistoryEvents: Math.max(0, ...this.children),
+      childrenByMap: this.byMap(),
       stateTransitions: this.transitions,
     };
+  }
+
+  private byMap(): Record<string, { childExecutions: number; maxChildHistoryEvents: number }> {
+    const out: Record<string, { childExecutions: number; maxChildHistoryEvents: number }> = {};
+    this.childMaps.forEach((map, i) => {
+      const entry = (out[map] ??= { childExecutions: 0, maxChildHistoryEvents: 0 });
+      entry.childExecutions += 1;
+      entry.maxChildHistoryEvents = Math.max(entry.maxChildHistoryEvents, this.children[i]!);
+    });
+    return out;
   }
 
   public record(event: EventLog): void {
@@ -121,13 +139,19 @@ export class ExecutionHistory {
       case 'MapIterationFailed': {
         const map = event.parentState.name;
         if (this.states.get(map)?.isDistributedMap) {
+          const running = this.runningChildren.get(map) ?? new Map<number, number>();
+          this.runningChildren.set(map, running);
           if (event.type === 'MapIterationStarted') {
-            this.currentChild.set(map, this.children.length);
+            running.set(event.index, this.children.length);
+            this.lastChild.set(map, this.children.length);
             this.children.push(2); // the child's ExecutionStarted and its closing event
+            this.childMaps.push(map);
+          } else {
+            running.delete(event.index);
           }
           return;
         }
-        if (this.insideDistributed(map)) return this.countChild(map);
+        if (this.insideDistributed(map)) return this.countChild(this.states.get(map)!.distributedMap!, event.index);
         return this.add(event.type, { [`${lower(event.type)}EventDetails`]: { name: map, index: event.index } });
       }
       case 'StateEntered':
@@ -152,7 +176,7 @@ export class ExecutionHistory {
     const { name, type } = event.state;
     const info = this.states.get(name);
     if (event.type === 'StateEntered') this.transitions += 1;
-    if (this.insideDistributed(name)) return this.countChild(info!.distributedMap!, event.type === 'StateEntered' && info?.lambdaArn ? 3 : 1);
+    if (this.insideDistributed(name)) return this.countChild(info!.distributedMap!, event.index, childEvents(event.type, info!));
     const lambda = info?.lambdaArn;
     if (event.type === 'StateEntered') {
       this.add(`${type}StateEntered`, { stateEnteredEventDetails: { name, input: json(event.state.input) } });
@@ -181,25 +205,38 @@ export class ExecutionHistory {
   }
 
   /**
-   * Whether the DISTRIBUTED Map `map`'s current child execution has a full
+   * Whether a running child execution of the DISTRIBUTED Map `map` has a full
    * history. The library runs children inline, so a child cannot be failed at
    * the event itself: it fails at its next task invocation instead (the local
    * runtime throws `States.Runtime` there), which fails the Map as a failed
-   * child does on AWS.
+   * child does on AWS. A task invocation does not say which iteration it
+   * belongs to, so with `MaxConcurrency` above 1 the next task of any running
+   * child of that Map fails: the Map Run fails all the same (no tolerated failures).
    */
   public childHistoryFull(map: string): boolean {
-    const index = this.currentChild.get(map);
-    return index !== undefined && this.fullChildren.has(index);
+    for (const child of this.runningChildren.get(map)?.values() ?? []) if (this.fullChildren.has(child)) return true;
+    return false;
   }
 
-  private countChild(map: string, events = 1): void {
-    const index = this.currentChild.get(map);
-    if (index === undefined) return;
+  /** Counts events of the child execution running iteration `index` of `map` (undefined: the one started last). */
+  private countChild(map: string, index: number | undefined, events = 1): void {
+    const child = (index === undefined ? undefined : this.runningChildren.get(map)?.get(index)) ?? this.lastChild.get(map);
+    if (child === undefined) return;
     // The count already holds the child's closing event (see MapIterationStarted).
-    const count = this.children[index]! + events;
-    if (count > this.maxEvents) this.fullChildren.add(index);
-    this.children[index] = Math.min(count, this.maxEvents);
+    const count = this.children[child]! + events;
+    if (count > this.maxEvents) this.fullChildren.add(child);
+    this.children[child] = Math.min(count, this.maxEvents);
   }
+}
+
+/** How many history events a state event of a child execution makes: the same the parent records for it (recordState). */
+function childEvents(type: string, info: StateInfo): number {
+  const lambda = info.lambdaArn ? 1 : 0;
+  const mapRun = info.isDistributedMap ? 1 : 0;
+  if (type === 'StateEntered') return 1 + 2 * lambda + mapRun;
+  if (type === 'StateExited') return lambda + mapRun + (info.type === 'Fail' ? 0 : 1);
+  if (type === 'StateFailed') return lambda + mapRun;
+  return 2 * lambda; // StateRetried: the function is scheduled again
 }
 
 function lower(type: string): string {

@@ -1,10 +1,11 @@
 import type { NodeClaim } from '../../aws/store/node-slots';
-import { ClusterUpdateError } from '../../core/errors';
 import type { Manifest } from '../../core/manifest/schema';
 import type { Plan } from '../../core/plan/types';
 import { loadUpdate } from '../load-update';
 import { nodeClaim } from '../node-claim';
+import { expectedDuration } from '../expected-duration';
 import { runStepOnNodes } from '../run-step-on-nodes';
+import { storeVerdict } from '../store-verdict';
 import { drainCommand, nodeHealthCommand, platformCommand, rejoinCommand, type StepCommand } from '../step-scripts';
 import { TooManyFailedNodesError } from '../workflow-errors';
 import { guardOf, type TaskInput, type WorkflowContext } from '../workflow-context';
@@ -34,25 +35,6 @@ export async function runWave(context: WorkflowContext, input: RunWaveInput): Pr
   } catch (error) {
     await storeVerdict(context, input, error);
     throw error;
-  }
-}
-
-/**
- * The wave runs in a Distributed Map child: when it fails, AWS fails the Map
- * with `States.ExceedToleratedFailureThreshold`, not with this error, so the
- * wave stores its verdict on the update record first (fenced, as every task
- * write) for RecordFailure to record. Only the workflow's own verdicts (named
- * ClusterUpdateErrors, never retried) are stored; an SDK error may be retried
- * and succeed, so it is not why the update failed. A write that fails (the run
- * lost the lock, DynamoDB refused) leaves the error as it is: it still ends the
- * wave, only RecordFailure then records the generic error.
- */
-async function storeVerdict(context: WorkflowContext, input: RunWaveInput, error: unknown): Promise<void> {
-  if (!(error instanceof ClusterUpdateError)) return;
-  try {
-    await context.updates.recordFailureReason(input.updateId, { error: error.name, cause: error.message, fence: input.fence });
-  } catch {
-    // Deliberately ignored: see above.
   }
 }
 
@@ -100,7 +82,9 @@ async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promi
     };
     for (const step of steps) {
       if (active.length === 0) break;
-      const outcome = await runStepOnNodes(context, input, { nodes: active, keyFor: (n) => key(n, step.name), command: step.command, release: record.release, previous: record.previous }, deadline);
+      // The canary ran the same steps under the same names: how long they took there is where a poll is aimed.
+      const expectedMs = await expectedDuration(context, { updateId: input.updateId, phase: 'canary', target: plan.canary, step: step.name });
+      const outcome = await runStepOnNodes(context, input, { nodes: active, keyFor: (n) => key(n, step.name), command: step.command, release: record.release, previous: record.previous, expectedMs }, deadline);
       if (outcome.pending.length > 0) return { pending: true };
       keep(outcome);
     }

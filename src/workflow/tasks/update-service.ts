@@ -1,9 +1,11 @@
 import type { NodeClaim } from '../../aws/store/node-slots';
 import { canaryStepName } from '../../core/workflow/canary-steps';
+import { expectedDuration } from '../expected-duration';
 import { loadUpdate } from '../load-update';
 import { nodeClaim } from '../node-claim';
 import { runStepOnNodes } from '../run-step-on-nodes';
 import { nodeHealthCommand, serviceCommand } from '../step-scripts';
+import { storeVerdict } from '../store-verdict';
 import { guardOf, type TaskInput, type WorkflowContext } from '../workflow-context';
 
 export interface UpdateServiceInput extends TaskInput {
@@ -19,9 +21,21 @@ export interface UpdateServiceInput extends TaskInput {
  * is given back. A replica that fails stays out (its claim marked failed,
  * still counted against the budget) until a resume repairs it. A failure is
  * recorded and returned, never thrown: the Map goes on with the other
- * services, and the next level skips this one's dependents.
+ * services, and the next level skips this one's dependents. Each service runs
+ * in a child execution of the level's Distributed Map; an error it does throw
+ * (the run lost the lock, an update that cannot be loaded) fails the Map Run,
+ * so its verdict is stored first (storeVerdict), as a wave's.
  */
 export async function updateService(context: WorkflowContext, input: UpdateServiceInput): Promise<{ done: boolean; failed: boolean }> {
+  try {
+    return await updateServiceOnce(context, input);
+  } catch (error) {
+    await storeVerdict(context, input, error);
+    throw error;
+  }
+}
+
+async function updateServiceOnce(context: WorkflowContext, input: UpdateServiceInput): Promise<{ done: boolean; failed: boolean }> {
   const deadline = Date.now() + context.settings.pollBudgetMs;
   const guard = guardOf(input);
   const { record, plan } = await loadUpdate(context, input.updateId);
@@ -80,7 +94,8 @@ export async function updateService(context: WorkflowContext, input: UpdateServi
       }
     }
     if (claimed.length > 0) {
-      const updated = await runStepOnNodes(context, input, { nodes: claimed, keyFor: replicaKey('update'), command: serviceCommand(service), release: record.release, previous: record.previous }, deadline);
+      const expectedMs = await expectedDuration(context, { updateId: input.updateId, phase: 'canary', target: plan.canary, step: canaryStepName({ kind: 'service', service: service.name, oneOff: false }) });
+      const updated = await runStepOnNodes(context, input, { nodes: claimed, keyFor: replicaKey('update'), command: serviceCommand(service), release: record.release, previous: record.previous, expectedMs }, deadline);
       if (updated.pending.length > 0) return { done: false, failed: false };
       // Every service on the node, not only this one, before the claim is given back: an update that broke a
       // neighbour (a shared library, a port) is this replica's failure. One step per node (their services differ).
