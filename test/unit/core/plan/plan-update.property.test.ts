@@ -4,6 +4,7 @@ import { NoSafePlanError } from '../../../../src/core/errors';
 import type { Inventory } from '../../../../src/core/inventory/schema';
 import { toManifest } from '../../../../src/core/manifest/parse-manifest';
 import { planUpdate } from '../../../../src/core/plan/plan-update';
+import { randomCluster } from '../random-cluster';
 
 /** A random cluster: a DAG of services (edges only to earlier services), a placement, a policy. */
 const clusterArbitrary = fc
@@ -18,23 +19,7 @@ const clusterArbitrary = fc
     maxInFlight: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constantFrom('10%', '25%', '50%', '100%')),
   })
   .map((r) => {
-    const names = Array.from({ length: r.serviceCount }, (_, i) => `s${i}`);
-    const deps = names.map(() => new Set<string>());
-    for (const [a, b] of r.seedEdges) {
-      const from = a % r.serviceCount;
-      const to = b % r.serviceCount;
-      if (from < to) deps[to]!.add(names[from]!);
-    }
-    const oneOff = names.map((_, i) => r.oneOff[i]! && i % 3 === 0);
-    const nodes = Array.from({ length: r.nodeCount }, (_, n) => ({
-      id: `n${String(n).padStart(2, '0')}`,
-      services: [...new Set(r.placementSeed[n]!.map((k) => k % r.serviceCount))].filter((i) => !oneOff[i]).map((i) => names[i]!),
-      healthy: n === 0 ? true : !r.unhealthy[n],
-    }));
-    // Every long-running service hosted somewhere.
-    names.forEach((name, i) => {
-      if (!oneOff[i] && !nodes.some((node) => node.services.includes(name))) nodes[i % r.nodeCount]!.services.push(name);
-    });
+    const { names, deps, oneOff, nodes } = randomCluster(r);
     const replicas = (name: string) => nodes.filter((n) => n.services.includes(name)).length;
     const manifest = toManifest({
       release: '2.0.0',

@@ -8,6 +8,7 @@ import { planUpdate } from '../../../../src/core/plan/plan-update';
 import type { Plan } from '../../../../src/core/plan/types';
 import { simulateRollout, type SimulatedFailure } from '../../../../src/core/schedule';
 import { rolloutViolations } from './rollout-invariants';
+import { randomCluster } from '../random-cluster';
 
 const MAX_SERVICES = 10;
 const MAX_NODES = 16;
@@ -41,22 +42,7 @@ const rolloutArbitrary = fc
     zeroBudget: fc.option(fc.nat(), { freq: 8 }),
   })
   .map((r) => {
-    const names = Array.from({ length: r.serviceCount }, (_, i) => `s${i}`);
-    const deps = names.map(() => new Set<string>());
-    for (const [a, b] of r.seedEdges) {
-      const from = a % r.serviceCount;
-      const to = b % r.serviceCount;
-      if (from < to) deps[to]!.add(names[from]!);
-    }
-    const oneOff = names.map((_, i) => r.oneOff[i]! && i % 3 === 0);
-    const nodes = Array.from({ length: r.nodeCount }, (_, n) => ({
-      id: `n${String(n).padStart(2, '0')}`,
-      services: [...new Set(r.placementSeed[n]!.map((k) => k % r.serviceCount))].filter((i) => !oneOff[i]).map((i) => names[i]!),
-      healthy: n === 0 ? true : !r.unhealthy[n],
-    }));
-    names.forEach((name, i) => {
-      if (!oneOff[i] && !nodes.some((node) => node.services.includes(name))) nodes[i % r.nodeCount]!.services.push(name);
-    });
+    const { names, deps, oneOff, nodes } = randomCluster(r);
     // minHealthy leaves at least one healthy replica to take out, so the planner seldom refuses.
     const healthyReplicas = (name: string) => nodes.filter((n) => n.healthy && n.services.includes(name)).length;
     const manifest = toManifest({
