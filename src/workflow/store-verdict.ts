@@ -20,3 +20,15 @@ export async function storeVerdict(context: WorkflowContext, input: TaskInput, e
     // Deliberately ignored: see above.
   }
 }
+
+/** The task, storing its verdict (see storeVerdict) before the error it throws ends its child execution. */
+export function storingVerdict<I extends TaskInput, O>(task: (context: WorkflowContext, input: I) => Promise<O>): (context: WorkflowContext, input: I) => Promise<O> {
+  return async (context, input) => {
+    try {
+      return await task(context, input);
+    } catch (error) {
+      await storeVerdict(context, input, error);
+      throw error;
+    }
+  };
+}

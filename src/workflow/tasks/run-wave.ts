@@ -5,7 +5,7 @@ import { loadUpdate } from '../load-update';
 import { nodeClaim } from '../node-claim';
 import { expectedDuration } from '../expected-duration';
 import { runStepOnNodes } from '../run-step-on-nodes';
-import { storeVerdict } from '../store-verdict';
+import { storingVerdict } from '../store-verdict';
 import { drainCommand, nodeHealthCommand, platformCommand, rejoinCommand, type StepCommand } from '../step-scripts';
 import { TooManyFailedNodesError } from '../workflow-errors';
 import { guardOf, type TaskInput, type WorkflowContext } from '../workflow-context';
@@ -29,14 +29,7 @@ export interface RunWaveInput extends TaskInput {
  * Unhealthy nodes are skipped and recorded. A graceful stop is honoured
  * before a wave starts.
  */
-export async function runWave(context: WorkflowContext, input: RunWaveInput): Promise<{ done: boolean; stopped: boolean }> {
-  try {
-    return await runWaveOnce(context, input);
-  } catch (error) {
-    await storeVerdict(context, input, error);
-    throw error;
-  }
-}
+export const runWave = storingVerdict(runWaveOnce);
 
 async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promise<{ done: boolean; stopped: boolean }> {
   const deadline = Date.now() + context.settings.pollBudgetMs;

@@ -5,7 +5,7 @@ import { loadUpdate } from '../load-update';
 import { nodeClaim } from '../node-claim';
 import { runStepOnNodes } from '../run-step-on-nodes';
 import { nodeHealthCommand, serviceCommand } from '../step-scripts';
-import { storeVerdict } from '../store-verdict';
+import { storingVerdict } from '../store-verdict';
 import { guardOf, type TaskInput, type WorkflowContext } from '../workflow-context';
 
 export interface UpdateServiceInput extends TaskInput {
@@ -26,14 +26,7 @@ export interface UpdateServiceInput extends TaskInput {
  * (the run lost the lock, an update that cannot be loaded) fails the Map Run,
  * so its verdict is stored first (storeVerdict), as a wave's.
  */
-export async function updateService(context: WorkflowContext, input: UpdateServiceInput): Promise<{ done: boolean; failed: boolean }> {
-  try {
-    return await updateServiceOnce(context, input);
-  } catch (error) {
-    await storeVerdict(context, input, error);
-    throw error;
-  }
-}
+export const updateService = storingVerdict(updateServiceOnce);
 
 async function updateServiceOnce(context: WorkflowContext, input: UpdateServiceInput): Promise<{ done: boolean; failed: boolean }> {
   const deadline = Date.now() + context.settings.pollBudgetMs;
