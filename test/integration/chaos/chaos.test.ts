@@ -18,7 +18,10 @@ describe('chaos, fixed seeds', () => {
     const lines: string[] = [];
     const summary = await runChaos({
       runs: 3,
-      seed: 1,
+      // Seeds 2–4: a task crash with a failing service update, DynamoDB conflicts with `stop --now` (a resume),
+      // a failing hook with SSM throttling — about 70 s together. Seed 1 draws a Lambda timeout, which costs a
+      // whole 80 s function timeout; the 50-run campaign and task-faults.test.ts cover it.
+      seed: 2,
       manifest: join(small, 'release.yaml'),
       inventory: join(small, 'inventory.yaml'),
       catalogue: { faults: { min: 1, max: 2 }, windowMs: 10_000 },
