@@ -110,8 +110,9 @@ async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promi
   const underWay = new Map<number, Promise<{ pending: boolean } | { error: unknown }>>();
   const outcomes: ({ pending: boolean } | { error: unknown })[] = [];
   let rounds = 0;
-  let budgetSpent: unknown;
-  while (remaining.length > 0 && Date.now() < deadline && budgetSpent === undefined) {
+  let checkedOutcomes = 0;
+  let budgetSpent = false;
+  while (remaining.length > 0 && Date.now() < deadline && !budgetSpent) {
     const claimed: string[] = [];
     for (const node of remaining) {
       const result = await context.slots.tryClaim(claim(node));
@@ -131,17 +132,17 @@ async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promi
     }
     if (remaining.length === 0) break;
     // Wait for a poll interval or for a group to finish (it frees nodes and may spend the failure budget).
-    const finishedBefore = outcomes.length;
     await Promise.race([...underWay.values(), new Promise((r) => setTimeout(r, context.settings.pollIntervalMs))]);
-    // No new node is taken out once the failure budget is spent; those under way finish first.
-    if (outcomes.length > finishedBefore) {
-      budgetSpent = await assertFailureBudget(context, input, record.manifest.policy.maxFailedNodes).then(() => undefined, (error: unknown) => error);
+    // No new node is taken out once the failure budget is spent (checked whenever a group has finished since the
+    // last look); those under way finish first, then the check below throws with every failed node named.
+    if (outcomes.length > checkedOutcomes) {
+      checkedOutcomes = outcomes.length;
+      budgetSpent = await assertFailureBudget(context, input, record.manifest.policy.maxFailedNodes).then(() => false, () => true);
     }
   }
   await Promise.all(underWay.values());
   const error = outcomes.find((o): o is { error: unknown } => 'error' in o);
   if (error) throw error.error;
-  if (budgetSpent !== undefined) throw budgetSpent;
   await assertFailureBudget(context, input, record.manifest.policy.maxFailedNodes);
   const pending = outcomes.some((o) => 'pending' in o && o.pending);
   return { done: remaining.length === 0 && !pending, stopped: false };
