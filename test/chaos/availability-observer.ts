@@ -132,11 +132,10 @@ export async function fleetNodes(fleetUrl: string): Promise<FleetNode[]> {
 }
 
 /**
- * One health check as a load balancer's checker makes it: a new connection
- * each time (`agent: false`). Node's default agent keeps connections alive, and
- * a request sent on a kept-alive socket the server is just closing fails with
- * ECONNRESET: the observer's own artefact, not the replica's outage.
- * 'ok', or why not: the status, 'timeout', or the connection error's code.
+ * One health check as a load balancer's checker makes it: on a connection of
+ * its own (`agent: false`), so no check depends on a connection an earlier one
+ * left open. 'ok', or why not: the status, a timeout, or the connection
+ * error's code with the port (the evidence a violation carries).
  */
 function health(port: number, timeoutMs: number): Promise<string> {
   return new Promise((resolve) => {
