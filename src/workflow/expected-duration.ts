@@ -15,3 +15,17 @@ export async function expectedDuration(context: WorkflowContext, canaryKey: Chec
   if (!Number.isFinite(span) || span <= 0) return undefined;
   return Math.max(1, span - firstPauseFor(context.settings.pollIntervalMs));
 }
+
+/**
+ * expectedDuration of each canary step, read once per task invocation: the canary is done before the rollout,
+ * so its checkpoints do not change while a wave or a service update polls, and every claim round and every
+ * group of a wave would otherwise read the same item again.
+ */
+export function canaryStepDurations(context: WorkflowContext, updateId: string, canary: string): (step: string) => Promise<number | undefined> {
+  const read = new Map<string, Promise<number | undefined>>();
+  return (step) => {
+    let duration = read.get(step);
+    if (!duration) read.set(step, (duration = expectedDuration(context, { updateId, phase: 'canary', target: canary, step })));
+    return duration;
+  };
+}

@@ -1,5 +1,5 @@
 import type { Hook, Manifest, Service } from '../core/manifest/schema';
-import { DEFAULT_HEALTH_TIMEOUT_SECONDS, DEFAULT_STEP_TIMEOUT_SECONDS, HEALTH_STEP_GRACE_SECONDS, type StepKind } from '../core/step-runner/step-runner-contract';
+import { DEFAULT_HEALTH_TIMEOUT_SECONDS, DEFAULT_STEP_TIMEOUT_SECONDS, healthStepTimeoutSeconds, type StepKind } from '../core/step-runner/step-runner-contract';
 
 /** One step as it is sent to a node: what it is, the manifest's command, and how long it may run there. */
 export interface StepCommand {
@@ -21,8 +21,6 @@ export const SIMULATED_FLEET_DEFAULTS = {
   drain: 'cu-node drain',
   rejoin: 'cu-node rejoin',
 } as const;
-
-export { DEFAULT_HEALTH_TIMEOUT_SECONDS };
 
 const timeout = (seconds: number | undefined): number => seconds ?? DEFAULT_STEP_TIMEOUT_SECONDS;
 
@@ -58,7 +56,6 @@ export function healthCommand(service: Service, options: { expectRelease: boolea
  * every service still unhealthy when its time ran out.
  */
 export function nodeHealthCommand(services: readonly Service[], options: { expectRelease: boolean; releaseOf?: string }): StepCommand {
-  const seconds = Math.max(...services.map((s) => s.health?.timeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS));
   // `releaseOf`: the one service just updated must answer at the new release; the others at whatever they run.
   const expect = (service: Service) => options.expectRelease || service.name === options.releaseOf;
   const script = [
@@ -79,7 +76,7 @@ export function nodeHealthCommand(services: readonly Service[], options: { expec
     '  sleep 0.5',
     'done',
   ].join('\n');
-  return { kind: 'health', step: 'services', script, timeoutSeconds: seconds + HEALTH_STEP_GRACE_SECONDS };
+  return { kind: 'health', step: 'services', script, timeoutSeconds: healthStepTimeoutSeconds(services) };
 }
 
 /** One service's check as a shell function body; `$name` is the service. */

@@ -1,5 +1,5 @@
 import type { Manifest } from '../manifest/schema';
-import { DEFAULT_HEALTH_TIMEOUT_SECONDS, DEFAULT_STEP_TIMEOUT_SECONDS, HEALTH_STEP_GRACE_SECONDS } from '../step-runner/step-runner-contract';
+import { DEFAULT_STEP_TIMEOUT_SECONDS, healthStepTimeoutSeconds } from '../step-runner/step-runner-contract';
 import type { StepDurations } from './makespan-bound';
 
 /**
@@ -10,7 +10,7 @@ import type { StepDurations } from './makespan-bound';
  */
 export function worstCaseDurations(manifest: Manifest): StepDurations {
   const timeout = (seconds: number | undefined) => seconds ?? DEFAULT_STEP_TIMEOUT_SECONDS;
-  const checks = manifest.services.filter((s) => !s.oneOff).map((s) => s.health?.timeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS);
+  const checked = manifest.services.filter((s) => !s.oneOff);
   return {
     platform: Object.fromEntries(manifest.platform.map((p) => [p.name, timeout(p.timeoutSeconds)])),
     service: Object.fromEntries(manifest.services.map((s) => [s.name, timeout(s.timeoutSeconds)])),
@@ -18,6 +18,6 @@ export function worstCaseDurations(manifest: Manifest): StepDurations {
     postHooks: Object.fromEntries(manifest.hooks.postUpdate.map((h) => [h.name, timeout(h.timeoutSeconds)])),
     drain: manifest.policy.drain?.timeoutSeconds ?? manifest.policy.drainTimeoutSeconds,
     rejoin: timeout(manifest.policy.rejoin?.timeoutSeconds),
-    health: checks.length === 0 ? 0 : Math.max(...checks) + HEALTH_STEP_GRACE_SECONDS,
+    health: checked.length === 0 ? 0 : healthStepTimeoutSeconds(checked),
   };
 }

@@ -1,4 +1,4 @@
-import { IDENTIFIER_PATTERN, RELEASE_PATTERN } from '../manifest/schema';
+import { IDENTIFIER_PATTERN, RELEASE_PATTERN, type Service } from '../manifest/schema';
 
 /**
  * The contract of the project's SSM Command document (the step runner): its
@@ -54,6 +54,11 @@ export const DEFAULT_HEALTH_TIMEOUT_SECONDS = 60;
 
 /** A health step may run this much longer than its slowest check's `health.timeoutSeconds` (startup, probes). */
 export const HEALTH_STEP_GRACE_SECONDS = 30;
+
+/** The timeout of one health step checking these services: its slowest check's, plus the grace. */
+export function healthStepTimeoutSeconds(services: readonly Pick<Service, 'health'>[]): number {
+  return Math.max(...services.map((s) => s.health?.timeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS)) + HEALTH_STEP_GRACE_SECONDS;
+}
 
 /**
  * The node-side files of the step runner, relative to the node's root (`/` on

@@ -3,7 +3,7 @@ import type { Manifest } from '../../core/manifest/schema';
 import type { Plan } from '../../core/plan/types';
 import { loadUpdate } from '../load-update';
 import { nodeClaim } from '../node-claim';
-import { expectedDuration } from '../expected-duration';
+import { canaryStepDurations } from '../expected-duration';
 import { runStepOnNodes } from '../run-step-on-nodes';
 import { storingVerdict } from '../store-verdict';
 import { drainCommand, nodeHealthCommand, platformCommand, rejoinCommand, type StepCommand } from '../step-scripts';
@@ -64,6 +64,9 @@ async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promi
   let remaining: string[] = [];
   for (const node of nodes) if (!unhealthy.includes(node) && !(await settled(node))) remaining.push(node);
 
+  // The canary ran the same steps under the same names: how long they took there is where a poll is aimed.
+  const expectedOnCanary = canaryStepDurations(context, input.updateId, plan.canary);
+
   // One node's (or one claim round's nodes') way through the wave: steps in order, then health; only a node
   // that passed everything gives its claim back. Nodes claimed in the same round share each step's command.
   const takeOut = async (claimed: readonly string[]): Promise<{ pending: boolean }> => {
@@ -75,8 +78,7 @@ async function runWaveOnce(context: WorkflowContext, input: RunWaveInput): Promi
     };
     for (const step of steps) {
       if (active.length === 0) break;
-      // The canary ran the same steps under the same names: how long they took there is where a poll is aimed.
-      const expectedMs = await expectedDuration(context, { updateId: input.updateId, phase: 'canary', target: plan.canary, step: step.name });
+      const expectedMs = await expectedOnCanary(step.name);
       const outcome = await runStepOnNodes(context, input, { nodes: active, keyFor: (n) => key(n, step.name), command: step.command, release: record.release, previous: record.previous, expectedMs }, deadline);
       if (outcome.pending.length > 0) return { pending: true };
       keep(outcome);

@@ -1,6 +1,6 @@
 import type { NodeClaim } from '../../aws/store/node-slots';
 import { canaryStepName } from '../../core/workflow/canary-steps';
-import { expectedDuration } from '../expected-duration';
+import { canaryStepDurations } from '../expected-duration';
 import { loadUpdate } from '../load-update';
 import { nodeClaim } from '../node-claim';
 import { runStepOnNodes } from '../run-step-on-nodes';
@@ -74,6 +74,8 @@ async function updateServiceOnce(context: WorkflowContext, input: UpdateServiceI
   let remaining: string[] = [];
   for (const node of replicas) if (!(await replicaDone(node))) remaining.push(node);
   const blocked: string[] = [];
+  // How long this service's update took on the canary, read once for every claim round: a poll is aimed there.
+  const expectedOnCanary = canaryStepDurations(context, input.updateId, plan.canary);
 
   while (remaining.length > 0 && Date.now() < deadline) {
     const claimed: string[] = [];
@@ -87,7 +89,7 @@ async function updateServiceOnce(context: WorkflowContext, input: UpdateServiceI
       }
     }
     if (claimed.length > 0) {
-      const expectedMs = await expectedDuration(context, { updateId: input.updateId, phase: 'canary', target: plan.canary, step: canaryStepName({ kind: 'service', service: service.name, oneOff: false }) });
+      const expectedMs = await expectedOnCanary(canaryStepName({ kind: 'service', service: service.name, oneOff: false }));
       const updated = await runStepOnNodes(context, input, { nodes: claimed, keyFor: replicaKey('update'), command: serviceCommand(service), release: record.release, previous: record.previous, expectedMs }, deadline);
       if (updated.pending.length > 0) return { done: false, failed: false };
       // Every service on the node, not only this one, before the claim is given back: an update that broke a
