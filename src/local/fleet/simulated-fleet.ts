@@ -161,7 +161,8 @@ export class SimulatedFleet {
 
   /**
    * The node comes back: agent online, its services started at their installed releases. Starting a node that
-   * is up does nothing, as EC2's StartInstances of a running instance does: it is not a reboot (restarting
+   * is up does nothing, as EC2's StartInstances of a running instance does (it answers the instance's current
+   * state, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_StartInstances.html): it is not a reboot (restarting
    * every replica of a running node took replicas out behind the workflow's back: chaos seeds 9 and 30).
    */
   public async startNode(id: string): Promise<void> {
