@@ -2,15 +2,13 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { CHILD_IDENTITY, pollLoop, TASK_IDENTITY, taskState } from './state-machine/task-states';
+import { pollLoop, TASK_IDENTITY, taskState } from './state-machine/task-states';
 import type { TaskFunctions } from './task-functions';
 
 export interface UpdateStateMachineProps {
   readonly functions: TaskFunctions;
   /** Seconds between polls of a running step. @default 5 */
   readonly pollSeconds?: number;
-  /** How many services of one DAG level update at once. @default 10 */
-  readonly serviceConcurrency?: number;
   /** The lock lease the task functions renew; no fixed Wait may exceed a quarter of it. @default 1800 */
   readonly leaseSeconds?: number;
 }
@@ -27,8 +25,7 @@ export class WaitLongerThanLeaseError extends Error {
  * The update workflow (DESIGN §4), a Standard state machine in JSONPath:
  *
  *   AcquireLock → Plan → PreUpdate hooks → Canary → HandOver
- *     → Rollout [ platform waves (Distributed Map, one wave at a time) ‖ service DAG, level by level
- *                 (a Distributed Map per level, one child execution per service) ]
+ *     → Rollout (platform outages and service updates, scheduled together; a poll loop)
  *     → PostUpdate hooks → Finalize
  *
  * Any failure goes to RecordFailure (update FAILED, lock parked) and ends the
@@ -96,42 +93,12 @@ export class UpdateStateMachine extends Construct {
     const handOver = taskState(this, 'HandOver', { fn: fn['hand-over'], payload: identity(), resultPath: '$.lock' });
     onFailure(handOver);
 
-    // Rollout branch (a): platform waves, one at a time, each in its own child execution.
-    // RunWave takes its identity from the item, `redriveCount` included (inside a child execution
-    // `$$.Execution` is the child's). On AWS a Map Run redrive replays a child's original item, so a wave
-    // interrupted by `stop --now` is fenced out on redrive and fails safe into RecordFailure; the next
-    // `resume` then starts a new execution (docs/ARCHITECTURE.md, "The lock in time").
-    const runWave = taskState(this, 'RunWave', { fn: fn['run-wave'], resultPath: '$.result' });
-    const waves = new sfn.DistributedMap(this, 'PlatformWaves', {
-      itemsPath: '$.plan.waveIndexes',
-      itemSelector: { ...TASK_IDENTITY, 'wave.$': '$$.Map.Item.Value' },
-      maxConcurrency: 1,
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    waves.itemProcessor(pollLoop(this, 'Wave', runWave, '$.result.done', poll));
-
-    // Rollout branch (b): the service DAG, level by level; each service of a level in its own child execution
-    // (a Distributed Map, as the waves), so its poll rounds land in the child's history, not the parent's: the
-    // parent records a few events per level (NextServiceLevel, LevelCheck, the Map Run, NextLevel) whatever the
-    // number of services and however long they take. UpdateService takes its identity from the item, as RunWave.
-    const levelsInit = new sfn.Pass(this, 'ServicesStart', { result: sfn.Result.fromObject({ level: 0 }), resultPath: '$.levels' });
-    const nextLevel = taskState(this, 'NextServiceLevel', { fn: fn['next-service-level'], payload: identity({ 'level.$': '$.levels.level' }), resultPath: '$.levels' });
-    const updateService = taskState(this, 'UpdateService', { fn: fn['update-service'], payload: sfn.TaskInput.fromObject({ ...CHILD_IDENTITY, 'service.$': '$.service' }), resultPath: '$.result' });
-    const serviceMap = new sfn.DistributedMap(this, 'ServiceLevel', {
-      itemsPath: '$.levels.services',
-      itemSelector: { ...TASK_IDENTITY, 'service.$': '$$.Map.Item.Value' },
-      maxConcurrency: props.serviceConcurrency ?? 10,
-      resultPath: sfn.JsonPath.DISCARD,
-    });
-    serviceMap.itemProcessor(pollLoop(this, 'Service', updateService, '$.result.done', poll));
-    const advance = new sfn.Pass(this, 'NextLevel', { parameters: { 'level.$': '$.levels.nextLevel' }, resultPath: '$.levels' });
-    const servicesDone = new sfn.Pass(this, 'ServicesDone');
-    const services = sfn.Chain.custom(levelsInit, [servicesDone], levelsInit.next(nextLevel).next(
-      new sfn.Choice(this, 'LevelCheck').when(sfn.Condition.booleanEquals('$.levels.done', true), servicesDone).otherwise(serviceMap.next(advance).next(nextLevel)),
-    ));
-
-    const rollout = new sfn.Parallel(this, 'Rollout', { resultPath: sfn.JsonPath.DISCARD }).branch(waves).branch(services);
-    onFailure(rollout);
+    // Rollout: one task in a poll loop schedules platform outages and service updates together (run-rollout.ts);
+    // each invocation works for up to its poll budget, so the history grows by a few events per poll budget,
+    // whatever the number of nodes and services.
+    const runRollout = taskState(this, 'Rollout', { fn: fn['run-rollout'], payload: identity(), resultPath: '$.rollout' });
+    onFailure(runRollout);
+    const rollout = pollLoop(this, 'Rollout', runRollout, '$.rollout.done', poll);
 
     const finalize = taskState(this, 'Finalize', { fn: fn.finalize, payload: identity(), resultPath: '$.final' });
     onFailure(finalize);

@@ -55,9 +55,11 @@ export function healthCommand(service: Service, options: { expectRelease: boolea
  * each retried within its own `health.timeoutSeconds`; the step fails naming
  * every service still unhealthy when its time ran out.
  */
-export function nodeHealthCommand(services: readonly Service[], options: { expectRelease: boolean; releaseOf?: string }): StepCommand {
-  // `releaseOf`: the one service just updated must answer at the new release; the others at whatever they run.
-  const expect = (service: Service) => options.expectRelease || service.name === options.releaseOf;
+export function nodeHealthCommand(services: readonly Service[], options: { expectRelease: boolean; releaseOf?: string | readonly string[] }): StepCommand {
+  // `releaseOf`: the services just updated (one replica update, or those a platform outage carried) must answer at
+  // the new release; the others at whatever they run.
+  const updated = new Set(typeof options.releaseOf === 'string' ? [options.releaseOf] : (options.releaseOf ?? []));
+  const expect = (service: Service) => options.expectRelease || updated.has(service.name);
   const script = [
     'start=$(date +%s)',
     ...services.flatMap((service, i) => [`check_${i}() {`, `  name=${service.name}`, checkOf(service, expect(service)), '}']),

@@ -1,7 +1,6 @@
 /**
  * The update phase a task invocation works in, for log lines: the checkpoint
- * phase names where there is one (pre-hooks, canary, handover, wave, service,
- * post-hooks), else the step of the workflow (lock, plan, finalize, outcome).
+ * phase names where there is one (pre-hooks, canary, handover, post-hooks), else the step of the workflow (lock, plan, finalize, outcome).
  */
 export function taskPhase(task: string, event: { readonly hookPhase?: unknown }): string | undefined {
   switch (task) {
@@ -15,11 +14,8 @@ export function taskPhase(task: string, event: { readonly hookPhase?: unknown })
       return 'canary';
     case 'hand-over':
       return 'handover';
-    case 'run-wave':
-      return 'wave';
-    case 'next-service-level':
-    case 'update-service':
-      return 'service';
+    case 'run-rollout':
+      return 'rollout';
     case 'finalize':
       return 'finalize';
     case 'record-outcome':

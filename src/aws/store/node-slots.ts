@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { lockKey } from './lock-store';
 import { FenceRejectedError } from './store-errors';
 
@@ -176,6 +176,28 @@ export class NodeSlots {
   public async mutex(cluster: string, node: string): Promise<(SlotEntry & { readonly updateId: string }) | undefined> {
     const item = await this.documents.send(new GetCommand({ TableName: this.tableName, Key: mutexKey(cluster, node), ConsistentRead: true }));
     return item.Item as (SlotEntry & { updateId: string }) | undefined;
+  }
+
+  /**
+   * Who works on each of `nodes` now (nodes nobody holds are absent): the claims in force, read from the mutexes
+   * themselves, so a task that starts after a crash or on a resume knows every claim its update holds, including
+   * one taken right before the crash and a failed one. BatchGetItem, at most 100 keys a call
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html), consistent reads, and
+   * the keys it leaves unprocessed asked again.
+   */
+  public async mutexes(cluster: string, nodes: readonly string[]): Promise<Map<string, SlotEntry & { readonly updateId: string }>> {
+    const held = new Map<string, SlotEntry & { updateId: string }>();
+    const byKey = new Map(nodes.map((node) => [mutexKey(cluster, node).pk, node]));
+    for (let start = 0; start < nodes.length; start += 100) {
+      let keys: Record<string, unknown>[] | undefined = nodes.slice(start, start + 100).map((node) => mutexKey(cluster, node));
+      for (let attempt = 1; keys && keys.length > 0; attempt += 1) {
+        if (attempt > 1) await jitter(attempt);
+        const answer: BatchGetCommandOutput = await this.documents.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } } }));
+        for (const item of answer.Responses?.[this.tableName] ?? []) held.set(byKey.get(String(item.pk))!, item as SlotEntry & { updateId: string });
+        keys = answer.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return held;
   }
 
   private claimItems(claim: NodeClaim, now: number): Record<string, unknown>[] {

@@ -1,0 +1,179 @@
+import { canaryStepName } from '../../core/workflow/canary-steps';
+import { runStepOnNodes, type StepOutcome } from '../run-step-on-nodes';
+import { drainCommand, nodeHealthCommand, platformCommand, rejoinCommand, serviceCommand } from '../step-scripts';
+import type { RolloutRun } from './rollout-run';
+
+/** How a claim's work ended in this invocation: over (its claim given back or held out), or still running. */
+export type WorkEnd = 'ended' | 'pending';
+
+/**
+ * Platform outages claimed together: drain and every platform step in order, sent to the nodes of the group as
+ * one command per step; then each node on its own — the updates its outage carries, rejoin, and the health of
+ * every service on it — and only a node that passed everything gives its claim back.
+ *
+ * The carried updates are decided when the node gets there, not when it was claimed: every service on the node
+ * whose dependencies are done by then (and whose replica here is not), in DAG order, looked at again after each
+ * one (the last replica of a service may make its dependents ready). Their replicas are out already, so they cost
+ * no budget and no second outage. Each is checked with the node after the rejoin, at the new release.
+ *
+ * A platform step, the rejoin or the check failing fails the node: it stays out, marked failed. A carried update
+ * failing is that service's failure, not the node's: the node finishes its outage without it (no check of it),
+ * gives back everything else, and keeps that one replica out, as a failed replica update does.
+ */
+export async function workPlatform(run: RolloutRun, nodes: readonly string[]): Promise<Map<string, WorkEnd>> {
+  const ends = new Map<string, WorkEnd>();
+  let active = [...nodes];
+  const steps = [
+    { name: 'drain', command: drainCommand(run.manifest) },
+    ...run.manifest.platform.map((p) => ({ name: `platform-${p.name}`, command: platformCommand(run.manifest, p.name) })),
+  ];
+  for (const step of steps) {
+    const outcome = await onNodes(run, active, (n) => run.nodeKey(n, step.name), step.command, await run.expectedOnCanary(step.name));
+    if (outcome.pending.length > 0) {
+      for (const node of active) ends.set(node, 'pending');
+      return ends;
+    }
+    for (const failure of outcome.failed) {
+      await nodeFailed(run, failure.node, failure.error);
+      ends.set(failure.node, 'ended');
+    }
+    active = active.filter((n) => outcome.succeeded.includes(n));
+  }
+  await Promise.all(active.map(async (node) => ends.set(node, await finishOutage(run, node))));
+  return ends;
+}
+
+async function finishOutage(run: RolloutRun, node: string): Promise<WorkEnd> {
+  const carried: string[] = [];
+  let broken: { service: string; error: string } | undefined;
+  for (const name of run.model.hosted.get(node) ?? []) {
+    if (run.ledger.isReplicaDone(name, node)) continue;
+    const key = run.serviceKey(name, `update-${node}`);
+    const begun = await run.context.checkpoints.get(key);
+    // An update begun by an earlier invocation of this outage is carried on; otherwise only a ready service.
+    const resumed = begun?.status === 'SUCCEEDED' || (begun?.status === 'RUNNING' && begun.fence === run.input.fence);
+    if (!resumed && !run.isReady(name)) continue;
+    await run.serviceStarted(name);
+    const outcome = await onNodes(run, [node], () => key, serviceCommand(run.service(name)), await run.expectedOnCanary(canaryStepName({ kind: 'service', service: name, oneOff: false })));
+    if (outcome.pending.length > 0) return 'pending';
+    if (outcome.failed.length > 0) {
+      broken = { service: name, error: outcome.failed[0]!.error };
+      run.ledger.replicaFailed(name, node);
+      await run.serviceFailed(name, `on ${node}: ${broken.error}`);
+      break;
+    }
+    carried.push(name);
+  }
+  const rejoined = await onNodes(run, [node], (n) => run.nodeKey(n, 'rejoin'), rejoinCommand(run.manifest), await run.expectedOnCanary('rejoin'));
+  if (rejoined.pending.length > 0) return 'pending';
+  if (rejoined.failed.length > 0) return nodeFailed(run, node, rejoined.failed[0]!.error);
+  const services = run.servicesOn(node).filter((s) => s.name !== broken?.service);
+  if (services.length > 0) {
+    const checked = await onNodes(run, [node], (n) => run.nodeKey(n, 'health'), nodeHealthCommand(services, { expectRelease: false, releaseOf: carried }));
+    if (checked.pending.length > 0) return 'pending';
+    if (checked.failed.length > 0) return nodeFailed(run, node, checked.failed[0]!.error);
+  }
+  // The node's check covered each carried replica at the new release: that is each one's check.
+  for (const name of carried) {
+    const key = run.serviceKey(name, `health-${node}`);
+    if ((await run.context.checkpoints.get(key))?.status !== 'SUCCEEDED') {
+      await run.context.checkpoints.begin(key, run.guard);
+      await run.context.checkpoints.succeed(key, run.guard, { output: `checked with ${node} after its platform outage` });
+    }
+    run.ledger.replicaDone(name, node);
+  }
+  await run.context.slots.release(run.platformClaim(node));
+  await succeed(run, run.nodeKey(node, 'node'));
+  run.ledger.nodeDone(node);
+  if (broken) {
+    // The failed replica stays out as a failed replica update's does: its own claim, marked failed.
+    const claim = run.serviceClaim(broken.service, node);
+    await run.context.slots.tryClaim(claim);
+    await run.context.slots.markFailed(claim, broken.error);
+    run.ledger.nodeHeldOut(node);
+  }
+  await Promise.all(carried.map((name) => run.serviceProgressed(name)));
+  return 'ended';
+}
+
+/**
+ * Replica updates of one service claimed together: the update sent to them as one command, then each node's
+ * check of every service on it (an update that broke a neighbour, a shared library or a port, is this replica's
+ * failure). A replica that passed gives its claim back; one that failed stays out, marked failed, and fails the
+ * service (the scheduler takes none of its replicas out any more, and skips its dependents).
+ */
+export async function workReplicas(run: RolloutRun, service: string, nodes: readonly string[]): Promise<Map<string, WorkEnd>> {
+  const ends = new Map<string, WorkEnd>();
+  await run.serviceStarted(service);
+  const updated = await onNodes(
+    run,
+    nodes,
+    (n) => run.serviceKey(service, `update-${n}`),
+    serviceCommand(run.service(service)),
+    await run.expectedOnCanary(canaryStepName({ kind: 'service', service, oneOff: false })),
+  );
+  if (updated.pending.length > 0) {
+    for (const node of nodes) ends.set(node, 'pending');
+    return ends;
+  }
+  const failures = new Map(updated.failed.map((f) => [f.node, f.error]));
+  await Promise.all(
+    updated.succeeded.map(async (node) => {
+      const onNode = run.servicesOn(node);
+      const checked = await onNodes(run, [node], (n) => run.serviceKey(service, `health-${n}`), { ...nodeHealthCommand(onNode, { expectRelease: false, releaseOf: service }), step: service });
+      if (checked.pending.length > 0) ends.set(node, 'pending');
+      for (const f of checked.failed) failures.set(f.node, f.error);
+    }),
+  );
+  for (const node of nodes) {
+    if (ends.get(node) === 'pending') continue;
+    ends.set(node, 'ended');
+    const error = failures.get(node);
+    if (error === undefined) {
+      await run.context.slots.release(run.serviceClaim(service, node));
+      run.ledger.replicaDone(service, node);
+    } else {
+      await run.context.slots.markFailed(run.serviceClaim(service, node), error);
+      run.ledger.replicaFailed(service, node);
+      run.ledger.nodeHeldOut(node);
+    }
+  }
+  if (failures.size > 0) await run.serviceFailed(service, [...failures.values()].join('; '));
+  else await run.serviceProgressed(service);
+  return ends;
+}
+
+/** A one-off's run on its node. A failure fails the one-off (its dependents are skipped); it takes nothing out. */
+export async function workOneOff(run: RolloutRun, service: string, node: string): Promise<WorkEnd> {
+  await run.serviceStarted(service);
+  const outcome = await onNodes(run, [node], (n) => run.serviceKey(service, `run-${n}`), serviceCommand(run.service(service)), await run.expectedOnCanary(canaryStepName({ kind: 'service', service, oneOff: true })));
+  if (outcome.pending.length > 0) return 'pending';
+  await run.context.slots.release(run.serviceClaim(service, node));
+  if (outcome.failed.length > 0) {
+    await run.serviceFailed(service, outcome.failed[0]!.error);
+    return 'ended';
+  }
+  run.ledger.oneOffRan(service);
+  await run.serviceProgressed(service);
+  return 'ended';
+}
+
+function onNodes(run: RolloutRun, nodes: readonly string[], keyFor: (node: string) => ReturnType<RolloutRun['nodeKey']>, command: Parameters<typeof runStepOnNodes>[2]['command'], expectedMs?: number): Promise<StepOutcome> {
+  if (nodes.length === 0) return Promise.resolve({ succeeded: [], failed: [], pending: [] });
+  return runStepOnNodes(run.context, run.input, { nodes, keyFor, command, release: run.record.release, previous: run.record.previous, expectedMs }, run.deadline);
+}
+
+/** The node's platform outage failed: it stays out (claim marked failed) and counts against maxFailedNodes. */
+async function nodeFailed(run: RolloutRun, node: string, error: string): Promise<WorkEnd> {
+  await run.context.slots.markFailed(run.platformClaim(node), error);
+  await run.settle(run.nodeKey(node, 'node'), 'FAILED', error);
+  run.ledger.nodeFailed(node, error);
+  return 'ended';
+}
+
+async function succeed(run: RolloutRun, key: ReturnType<RolloutRun['nodeKey']>): Promise<void> {
+  const current = await run.context.checkpoints.get(key);
+  if (current?.status === 'SUCCEEDED') return;
+  if (current?.status !== 'RUNNING') await run.context.checkpoints.begin(key, run.guard);
+  await run.context.checkpoints.succeed(key, run.guard);
+}
