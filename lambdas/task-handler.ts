@@ -37,10 +37,9 @@ const NODE_STEP_LOG: StepObserver = {
  */
 export function taskHandler<I extends object, O>(task: string, activity: (context: WorkflowContext, input: I) => Promise<O>): (event: I, lambdaContext?: LambdaContext) => Promise<O> {
   return async (event: I, lambdaContext?: LambdaContext) => {
-    const { updateId, cluster, service, wave, cursor, level, hookPhase } = event as Record<string, string | number | undefined>;
-    // `service` and `level` are Powertools' own keys, hence the longer names.
+    const { updateId, cluster, cursor, hookPhase } = event as Record<string, string | number | undefined>;
     logger.resetKeys(); // a warm container's previous invocation must not lend this one its keys
-    logger.appendKeys({ task, updateId, cluster, phase: taskPhase(task, { hookPhase }), updatedService: service, wave, canaryCursor: cursor, dagLevel: level });
+    logger.appendKeys({ task, updateId, cluster, phase: taskPhase(task, { hookPhase }), canaryCursor: cursor });
     let outcome: TaskOutcome | undefined;
     let held: HeldLock | undefined;
     try {

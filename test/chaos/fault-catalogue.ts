@@ -40,7 +40,7 @@ export type ScheduledFault =
   | { readonly type: 'task'; readonly atMs: number; readonly kind: 'task-crash' | 'lambda-timeout'; readonly match: string };
 
 /** Tasks that run often enough in an update for a Lambda timeout armed at a random moment to meet one. */
-const TIMED_OUT_TASKS = ['canary-step', 'run-wave', 'update-service', 'next-service-level', 'hand-over', 'any'] as const;
+const TIMED_OUT_TASKS = ['canary-step', 'run-rollout', 'hand-over', 'any'] as const;
 
 export interface CatalogueOptions {
   /** How many faults a run draws. @default 1–3 */

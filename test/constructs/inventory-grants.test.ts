@@ -20,6 +20,6 @@ describe('inventory grants', () => {
   });
 
   it('gives no other task an EC2 permission', () => {
-    for (const task of ['AcquireLock', 'RunHooks', 'CanaryStep', 'HandOver', 'RunWave', 'NextServiceLevel', 'UpdateService', 'Finalize', 'RecordOutcome']) expect(grants(task), task).toEqual([]);
+    for (const task of ['AcquireLock', 'RunHooks', 'CanaryStep', 'HandOver', 'RunRollout', 'Finalize', 'RecordOutcome']) expect(grants(task), task).toEqual([]);
   });
 });

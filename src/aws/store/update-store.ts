@@ -27,8 +27,6 @@ export interface UpdateRecord {
   readonly owner?: UpdateOwner;
   readonly executionArn?: string;
   readonly error?: string;
-  /** Why a task inside a Map ended the update, stored before it threw (see FailureReason). */
-  readonly failureReason?: FailureReason;
   /** Set on a rollback: the update it undoes. */
   readonly rollbackOf?: string;
   readonly createdAt: string;
@@ -44,20 +42,6 @@ export interface UpdateOwner {
   readonly node: string;
   readonly agentRelease: string;
   readonly documentVersion: string;
-  readonly fence: number;
-}
-
-/**
- * A task's own verdict (error name and cause), stored before it throws from
- * where Step Functions will not pass it on: a Distributed Map whose child fails
- * fails with `States.ExceedToleratedFailureThreshold`, so RecordFailure reads
- * the real reason here. `fence` is the run's fence: the fence only grows and
- * every run (a resume, a redrive) moves it, so a reason of an earlier run never
- * matches a later one — RecordFailure needs no clean-up to ignore it.
- */
-export interface FailureReason {
-  readonly error: string;
-  readonly cause: string;
   readonly fence: number;
 }
 
@@ -152,10 +136,6 @@ export class UpdateStore {
     await this.set(updateId, { status, phase, error: error ?? null });
   }
 
-  /** Stores why the update is about to fail (fenced like every task write); the last reason of a run wins. */
-  public async recordFailureReason(updateId: string, reason: FailureReason): Promise<void> {
-    await this.set(updateId, { failureReason: { ...reason } });
-  }
 
   public async setPlanHash(updateId: string, planHash: string): Promise<void> {
     await this.set(updateId, { planHash });
@@ -330,7 +310,6 @@ function toRecord(item: Record<string, unknown>): UpdateRecord {
     owner: item.owner as UpdateRecord['owner'],
     executionArn: item.executionArn as string | undefined,
     error: (item.error as string | null | undefined) ?? undefined,
-    failureReason: (item.failureReason as FailureReason | undefined) ?? undefined,
     rollbackOf: item.rollbackOf as string | undefined,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,

@@ -22,8 +22,10 @@ const INTERRUPTED = new Set(['ABORTED', 'TIMED_OUT']);
 /**
  * `resume`: continues a failed or stopped update without redoing finished
  * work. RedriveExecution when the execution was interrupted (stop --now,
- * timeout), is still redrivable, still holds the lock and had no platform wave
- * in flight (mapRunInFlight says why). A FAILED execution went through the
+ * timeout), is still redrivable, still holds the lock and had no Map Run in
+ * flight: an execution of the definition before the rollout became one task ran
+ * its platform waves as Distributed Map children, which a redrive would replay
+ * with the stopped run's identity (mapRunInFlight says why). A FAILED execution went through the
  * workflow's failure path (record the outcome, park the lock) and ended in its
  * Fail state, where a redrive would restart; so do executions that cannot be
  * redriven (older than 14 days, definition changed, history too long): those

@@ -5,7 +5,7 @@ import { faultPointMatches, type ArmedFaultPoints, type FaultPointKind } from '.
 export interface ArmedTaskFault {
   readonly id: string;
   readonly kind: FaultPointKind;
-  /** A fault-point pattern: `after-send`, `after-send:canary:node-1:config`, `run-wave`, `any`. */
+  /** A fault-point pattern: `after-send`, `after-send:canary:node-1:config`, `run-rollout`, `any`. */
   readonly match: string;
   readonly armedAt: string;
 }

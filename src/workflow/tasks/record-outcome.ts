@@ -1,5 +1,4 @@
 import { LockHeldError } from '../../aws/store/store-errors';
-import type { FailureReason } from '../../aws/store/update-store';
 import type { WorkflowContext } from '../workflow-context';
 
 export interface RecordOutcomeInput {
@@ -31,7 +30,8 @@ export async function recordOutcome(context: WorkflowContext, input: RecordOutco
     return { error: received, cause: receivedCause };
   }
   const record = await context.updates.get(input.updateId);
-  const { error, cause: message } = realReason({ error: received, cause: receivedCause }, record?.failureReason, input.fence);
+  const error = received;
+  const message = receivedCause;
   const outcome = outcomeOf(error);
   // The record first (fenced by the fence we hold), then the park moves the fence on.
   if (record) await context.updates.setStatus(input.updateId, outcome, record.phase, `${error}: ${message}`);
@@ -45,18 +45,6 @@ export async function recordOutcome(context: WorkflowContext, input: RecordOutco
 
 function outcomeOf(error: string): 'STOPPED' | 'FAILED' {
   return error === 'UpdateStopped' ? 'STOPPED' : 'FAILED';
-}
-
-/**
- * A `States.*` error caught on a Map or Parallel is Step Functions' summary,
- * not the reason: a Distributed Map whose child failed fails with
- * `States.ExceedToleratedFailureThreshold`. The task that failed stored its
- * verdict first; it is preferred when this run (`fence`) stored it. Any other
- * error is a task's own and is kept.
- */
-function realReason(received: { error: string; cause: string }, stored: FailureReason | undefined, fence: number): { error: string; cause: string } {
-  if (!received.error.startsWith('States.') || stored === undefined || stored.fence !== fence) return received;
-  return { error: stored.error, cause: stored.cause };
 }
 
 /** Lambda errors reach Catch as a JSON cause `{ errorType, errorMessage, … }`; locally as the message itself. */

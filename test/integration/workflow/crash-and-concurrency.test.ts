@@ -20,9 +20,12 @@ describe('crash mid-step and concurrent starts', () => {
     const finished = await harness.finished(started.executionArn);
     expect(finished.status, `${finished.error}: ${finished.cause}`).toBe('SUCCEEDED');
     const history = await harness.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn: started.executionArn, maxResults: 1000 }));
-    // The canary's crash, in the execution's own history (the wave's is inside the Map's iterations).
+    // Both crashes, in the execution's own history (the rollout runs in it, not in Map children).
     const crashes = (history.events ?? []).map((e) => e.taskFailedEventDetails ?? e.lambdaFunctionFailedEventDetails).filter((d) => d?.error === 'Lambda.Unknown');
-    expect(crashes.map((d) => d?.cause)).toEqual([expect.stringContaining('simulated crash at after-checkpoint:canary:node-1:platform-config:attach-command')]);
+    expect(crashes.map((d) => d?.cause)).toEqual([
+      expect.stringContaining('simulated crash at after-checkpoint:canary:node-1:platform-config:attach-command'),
+      expect.stringContaining('simulated crash at after-send:wave:node-2:platform-config'),
+    ]);
     // The canary's retry re-attached to its stored command: sent once. The wave's retry sent its command again.
     expect(await harness.checkpoints.get({ updateId: 'crash-test', phase: 'canary', target: 'node-1', step: 'platform-config' })).toMatchObject({ status: 'SUCCEEDED', attempts: 1 });
     const sent = await harness.clients.ssm.send(new ListCommandInvocationsCommand({ InstanceId: 'node-2', MaxResults: 50 }));

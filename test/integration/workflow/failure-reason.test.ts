@@ -12,21 +12,21 @@ import { startLocalTable, type LocalTable } from '../aws/store/local-table';
 import { exampleInventory, exampleManifest } from './workflow-harness';
 
 /**
- * https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html: a Distributed Map fails
- * once its child executions exceed the tolerated failure threshold (0 by default), and the Map — hence the
- * Parallel `Rollout` that catches it — fails with `States.ExceedToleratedFailureThreshold`, not with the
- * child's error. The wave (RunWave, in the child) stores its reason first, so RecordFailure can record it.
+ * The rollout runs in the parent execution (no Map state), so the Catch on `Rollout` hands RecordFailure the
+ * task's own error. This follows it from the task to the update record and to `status --json`: the rollout
+ * task, finding more failed nodes than maxFailedNodes allows, takes no node out and fails naming the node and
+ * its error; RecordFailure records exactly that.
  *
  * The handlers run as Lambda runs them (through the task handler, with the stores it fences), against a real
  * DynamoDB Local table; the Step Functions part is played by the test: it feeds RecordFailure what the Catch
  * on `Rollout` would give it.
  */
-describe('the real reason of a failed wave reaches the update record', () => {
+describe('the real reason of a failed rollout reaches the update record', () => {
   let table: LocalTable;
   let updates: UpdateStore;
   let checkpoints: CheckpointStore;
   let locks: LockStore;
-  let runWave: (event: object) => Promise<unknown>;
+  let runRollout: (event: object) => Promise<unknown>;
   let recordFailure: (event: object) => Promise<{ error: string; cause: string }>;
 
   beforeAll(async () => {
@@ -45,11 +45,11 @@ describe('the real reason of a failed wave reaches the update record', () => {
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', LOCAL_CREDENTIALS.secretAccessKey);
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
     vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-    runWave = (await import('../../../lambdas/run-wave')).handler as typeof runWave;
+    runRollout = (await import('../../../lambdas/run-rollout')).handler as typeof runRollout;
     recordFailure = (await import('../../../lambdas/record-outcome')).handler as typeof recordFailure;
   });
 
-  /** An update of `cluster` past its hand-over whose wave 0 failed on its first node (as RunWave records it). */
+  /** An update of `cluster` past its hand-over whose first wave node failed (as the rollout records it). */
   async function failedFirstWave(cluster: string, updateId: string, owner: string): Promise<{ plan: Plan; identity: { updateId: string; cluster: string; owner: string; fence: number } }> {
     const manifest = { ...exampleManifest(), cluster };
     const plan = planUpdate(manifest, exampleInventory());
@@ -66,13 +66,15 @@ describe('the real reason of a failed wave reaches the update record', () => {
     return { plan, identity: { updateId, cluster, owner, fence } };
   }
 
-  it('RecordFailure given States.ExceedToleratedFailureThreshold records TooManyFailedNodes and the failed node, and status --json shows it', async () => {
+  it('the rollout fails with TooManyFailedNodes naming the node and its error, touching no other node; RecordFailure records it, and status --json shows it', async () => {
     const { plan, identity } = await failedFirstWave('reason-a', 'update-a', 'arn:exec:a');
     const failedNode = plan.waves[0]![0]!;
-    // The next wave's child execution: the failure budget is spent, so it throws (storing why) without touching a node.
-    await expect(runWave({ ...identity, redriveCount: 0, wave: 1 })).rejects.toMatchObject({ name: 'TooManyFailedNodesError' });
+    const thrown = await runRollout({ ...identity, redriveCount: 0 }).then(() => undefined, (error: unknown) => error as Error);
+    expect(thrown).toMatchObject({ name: 'TooManyFailedNodesError' });
+    // The failure budget was spent before the task started: no other node was claimed.
+    expect((await checkpoints.query('update-a', { phase: 'wave' })).map((c) => c.target)).toEqual([failedNode, failedNode]);
 
-    const answer = await recordFailure({ ...identity, redriveCount: 0, error: 'States.ExceedToleratedFailureThreshold', cause: 'The specified tolerated failure threshold was exceeded' });
+    const answer = await recordFailure({ ...identity, redriveCount: 0, error: thrown!.name, cause: JSON.stringify({ errorType: thrown!.name, errorMessage: thrown!.message }) });
 
     expect(answer.error).toBe('TooManyFailedNodesError');
     expect(answer.cause).toContain(`(${failedNode})`);
@@ -83,30 +85,7 @@ describe('the real reason of a failed wave reaches the update record', () => {
     const json = statusJson(buildUpdateView({ record, plan, checkpoints: await checkpoints.query('update-a') }, new Date()));
     expect(json.status).toBe('FAILED');
     expect(json.error).toBe(record.error);
-    expect(json.error).not.toContain('States.ExceedToleratedFailureThreshold');
-  });
-
-  it('keeps an error that is not a generic Step Functions one, even when the wave stored a reason', async () => {
-    const { identity } = await failedFirstWave('reason-b', 'update-b', 'arn:exec:b');
-    await expect(runWave({ ...identity, redriveCount: 0, wave: 1 })).rejects.toMatchObject({ name: 'TooManyFailedNodesError' });
-
-    const answer = await recordFailure({ ...identity, redriveCount: 0, error: 'UpdatePartiallyFailed', cause: 'failed: search' });
-
-    expect(answer).toEqual({ error: 'UpdatePartiallyFailed', cause: 'failed: search' });
-    expect((await updates.get('update-b'))!.error).toBe('UpdatePartiallyFailed: failed: search');
-  });
-
-  it('a reason stored by an earlier run does not leak into a later failure of another kind', async () => {
-    const { identity } = await failedFirstWave('reason-c', 'update-c', 'arn:exec:c');
-    await expect(runWave({ ...identity, redriveCount: 0, wave: 1 })).rejects.toMatchObject({ name: 'TooManyFailedNodesError' });
-    await recordFailure({ ...identity, redriveCount: 0, error: 'States.ExceedToleratedFailureThreshold', cause: 'threshold' }); // parks the lock
-    // `resume`: a new execution takes over the parked lock (a new fence) and fails elsewhere with a generic error.
-    const resumed = { ...identity, owner: 'arn:exec:c-r1' };
-    const { fence } = await locks.acquire({ cluster: resumed.cluster, updateId: resumed.updateId, owner: resumed.owner, leaseSeconds: 600 });
-
-    const answer = await recordFailure({ ...resumed, fence, redriveCount: 0, error: 'States.Timeout', cause: 'the service branch timed out' });
-
-    expect(answer.error).toBe('States.Timeout');
-    expect((await updates.get('update-c'))!.error).toBe('States.Timeout: the service branch timed out');
+    expect((await updates.get('update-a'))!.status).toBe('FAILED');
+    expect((await locks.get('reason-a'))!.state).toBe('PARKED');
   });
 });

@@ -130,10 +130,10 @@ describe('one update at a time, whatever runs long, stops or retries', () => {
     expect(await harness.locks.get(CLUSTER)).toMatchObject({ state: 'PARKED', fence: running.fence + 1 });
     harness.fleet.clearFaults();
     const resumed = await resumeUpdate(harness.target, { updateId: 'c' });
-    // A redrive would replay the wave's child execution with the stopped run's identity, which the lock fences out
-    // (as on AWS, and now locally): resume starts a new execution instead, which takes over the parked lock.
-    expect(resumed).toMatchObject({ how: 'new-execution', reason: expect.stringContaining('platform wave') });
-    expect(resumed.executionArn).not.toBe(started.executionArn);
+    // The rollout runs in the parent execution: the redrive restarts at its task, which re-acquires the parked
+    // lock (a new run, a new fence) and picks up the claims the stopped run left in force.
+    expect(resumed).toMatchObject({ how: 'redrive' });
+    expect(resumed.executionArn).toBe(started.executionArn);
     const outcome = await harness.finished(resumed.executionArn);
     expect(outcome.status, await harness.explain('c', outcome)).toBe('SUCCEEDED');
 

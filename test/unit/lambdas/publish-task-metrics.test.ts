@@ -57,7 +57,7 @@ describe('publishTaskMetrics', () => {
   });
 
   it('writes nothing when the task counts nothing', async () => {
-    await publishTaskMetrics({ task: 'run-wave', outcome: { ok: true, output: { done: true, stopped: false } }, cluster: 'prod', updateId: 'u-7', loadCheckpoints: async () => checkpoints });
+    await publishTaskMetrics({ task: 'run-rollout', outcome: { ok: true, output: { done: true, stopped: false } }, cluster: 'prod', updateId: 'u-7', loadCheckpoints: async () => checkpoints });
     expect(lines).toEqual([]);
   });
 

@@ -23,20 +23,20 @@ describe('taskHandler logging', () => {
 
   it('puts update id, cluster and phase on every line, and the node on each node\'s command and step outcome', async () => {
     const { taskHandler } = await import('../../../lambdas/task-handler');
-    const handler = taskHandler('run-wave', async (context, _input: { updateId: string; cluster: string; wave: number }) => {
-      const event = { phase: 'wave', target: 'node-3', step: 'platform-config', node: 'node-3', commandId: 'cmd-1' };
+    const handler = taskHandler('canary-step', async (context, _input: { updateId: string; cluster: string; cursor: number }) => {
+      const event = { phase: 'canary', target: 'node-3', step: 'platform-config', node: 'node-3', commandId: 'cmd-1' };
       context.observer!.commandSent(event);
       context.observer!.stepEnded({ ...event, status: 'FAILED', error: 'platform config on node-3: Failed, exit 1' });
       return { done: true, stopped: false };
     });
-    await handler({ updateId: 'u-9', cluster: 'prod', wave: 1 });
+    await handler({ updateId: 'u-9', cluster: 'prod', cursor: 1 });
     const next = taskHandler('finalize', async () => ({ updated: 14 }));
-    await next({ updateId: 'u-9', cluster: 'prod', wave: undefined as unknown as number });
+    await next({ updateId: 'u-9', cluster: 'prod', cursor: undefined as unknown as number });
     const last = lines.pop()!;
     expect(last).toMatchObject({ message: 'task done', task: 'finalize', phase: 'finalize' });
-    expect(last).not.toHaveProperty('wave'); // not carried over from the previous invocation
+    expect(last).not.toHaveProperty('canaryCursor'); // not carried over from the previous invocation
     expect(lines.map((l) => l.message)).toEqual(['command sent', 'step failed on node', 'task done']);
-    for (const line of lines) expect(line).toMatchObject({ task: 'run-wave', updateId: 'u-9', cluster: 'prod', phase: 'wave', wave: 1 });
+    for (const line of lines) expect(line).toMatchObject({ task: 'canary-step', updateId: 'u-9', cluster: 'prod', phase: 'canary', canaryCursor: 1 });
     expect(lines[0]).toMatchObject({ node: 'node-3', step: 'platform-config', commandId: 'cmd-1' });
     expect(lines[1]).toMatchObject({ level: 'WARN', node: 'node-3', status: 'FAILED', error: 'platform config on node-3: Failed, exit 1' });
   });

@@ -23,7 +23,7 @@ describe('task crash points', () => {
     expect(faultPointMatches('after-send:wave', 'after-send:wave:node-2:config')).toBe(true);
     expect(faultPointMatches('after-send:wave:node-2', 'after-send:wave:node-20:config')).toBe(false);
     expect(faultPointMatches('after-send', 'before-send:wave:node-2:config')).toBe(false);
-    expect(faultPointMatches('any', 'run-wave')).toBe(true);
+    expect(faultPointMatches('any', 'run-rollout')).toBe(true);
   });
 
   it('a crash armed at run time fires once, at the next matching point, and the mirror reports it fired', () => {

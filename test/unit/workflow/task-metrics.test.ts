@@ -31,7 +31,7 @@ describe('taskMetrics', () => {
   });
 
   it('counts nothing for the tasks in between, whatever they return', () => {
-    for (const task of ['plan-update', 'run-hooks', 'hand-over', 'run-wave', 'next-service-level', 'update-service']) {
+    for (const task of ['plan-update', 'run-hooks', 'hand-over', 'run-rollout']) {
       expect(taskMetrics(task, { ok: true, output: { done: true, failed: true, stopped: true } }), task).toEqual({ metrics: [], endsUpdate: false });
       expect(taskMetrics(task, { ok: false, errorName: 'HookFailedError' }), task).toEqual({ metrics: [], endsUpdate: false });
     }

@@ -5,7 +5,7 @@ describe('taskPhase', () => {
   it('names the checkpoint phase a task works in, telling pre- from post-update hooks', () => {
     expect(taskPhase('run-hooks', { hookPhase: 'pre' })).toBe('pre-hooks');
     expect(taskPhase('run-hooks', { hookPhase: 'post' })).toBe('post-hooks');
-    expect(['canary-step', 'hand-over', 'run-wave', 'next-service-level', 'update-service'].map((t) => taskPhase(t, {}))).toEqual(['canary', 'handover', 'wave', 'service', 'service']);
+    expect(['canary-step', 'hand-over', 'run-rollout'].map((t) => taskPhase(t, {}))).toEqual(['canary', 'handover', 'rollout']);
   });
 
   it('names the workflow step for tasks outside the checkpoint phases, and nothing for an unknown task', () => {
