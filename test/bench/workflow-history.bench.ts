@@ -29,7 +29,7 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'long services', nodes: 5, services: 3, serviceSeconds: 4, pollBudgetSeconds: 1 },
 ];
 
-/** One poll round of a child (UpdateService or RunWave, its Check Choice, its Poll Wait): 5 + 2 + 2 events. */
+/** One poll round of a task in the parent (the Rollout task, its Check Choice, its Poll Wait): 5 + 2 + 2 events. */
 const EVENTS_PER_ROUND = 9;
 
 /** What the estimate is for: 1,000 services (a chain: 1,000 levels), 10,000 nodes, an update of 30 minutes on AWS. */
@@ -37,10 +37,10 @@ const TARGET = { services: 1000, nodes: 10_000, minutes: 30, pollBudgetSeconds: 
 
 /**
  * Runs the real synthesized state machine on fast nodes (no service processes; every command is `true`, or a
- * `sleep` for the long-services run) and counts what does not depend on speed: history events of the parent
- * execution and of the largest child of each Distributed Map (a wave; a service of a DAG level), and state
- * transitions. From the differences between the runs it derives what each quantity grows with and estimates the
- * target size (formula in the output).
+ * `sleep` for the long-services run) and counts what does not depend on speed: history events of the execution
+ * (the rollout is one task in a poll loop: no child execution) and state transitions. From the differences between
+ * the runs it derives what the history grows with — per DAG level, per node, per poll round of the rollout — and
+ * estimates the target size (formula in the output).
  */
 export const workflowHistoryBench: BenchModule = {
   name: 'workflow-history',
@@ -51,39 +51,36 @@ export const workflowHistoryBench: BenchModule = {
     for (const scenario of scenarios) rows.push(await measure(scenario));
     const named = (name: string) => rows.find((r) => r.scenario === name);
     const [base, levels, nodes, long] = [named('base'), named('more levels'), named('more nodes'), named('long services')];
-    if (!base) return { summary: rows.map((r) => `${r.scenario}: parent ${r.historyEvents} events, children ${JSON.stringify(r.children)}`), data: { scenarios: rows } };
-    const perLevel = levels ? (levels.historyEvents - base.historyEvents) / (levels.services - base.services) : undefined;
-    // The parent holds no per-node state (the waves are one Map Run); what differs between runs is how often the
-    // canary and the hooks hit their poll budget, a few rounds either way: a negative slope is that noise, not a gain.
-    const perNodeMeasured = nodes ? (nodes.historyEvents - base.historyEvents) / (nodes.nodes - base.nodes) : undefined;
+    if (!base) return { summary: rows.map((r) => `${r.scenario}: ${r.historyEvents} events, ${r.childExecutions} child executions`), data: { scenarios: rows } };
+    // What differs between runs of one size is how often the canary, the hooks and the rollout hit their poll
+    // budget, a round or two either way: a negative slope is that noise, not a gain.
+    const slope = (other: typeof base | undefined, by: (r: NonNullable<typeof base>) => number) => (other === undefined ? undefined : (other.historyEvents - base.historyEvents) / (by(other) - by(base)));
+    const perLevelMeasured = slope(levels, (r) => r.services);
+    const perNodeMeasured = slope(nodes, (r) => r.nodes);
+    const perLevel = perLevelMeasured === undefined ? undefined : Math.max(0, perLevelMeasured);
     const perNode = perNodeMeasured === undefined ? undefined : Math.max(0, perNodeMeasured);
-    const baseServiceChild = base.children.ServiceLevel?.maxChildHistoryEvents ?? 0;
-    const longServiceChild = long?.children.ServiceLevel?.maxChildHistoryEvents;
-    const extraRounds = longServiceChild === undefined ? undefined : (longServiceChild - baseServiceChild) / EVENTS_PER_ROUND;
+    const extraRounds = long === undefined ? undefined : (long.historyEvents - base.historyEvents) / EVENTS_PER_ROUND;
     const roundsIn30 = Math.ceil((TARGET.minutes * 60) / (TARGET.pollBudgetSeconds + TARGET.pollSeconds));
     const estimate = perLevel === undefined ? undefined : {
       parentEvents: Math.round(base.historyEvents + perLevel * (TARGET.services - base.services) + (perNode ?? 0) * (TARGET.nodes - base.nodes) + EVENTS_PER_ROUND * roundsIn30),
-      largestChildEvents: Math.max(baseServiceChild, base.children.PlatformWaves?.maxChildHistoryEvents ?? 0) + EVENTS_PER_ROUND * roundsIn30,
-      childExecutions: TARGET.services + Math.ceil((TARGET.nodes - 1) / Math.ceil(TARGET.nodes * 0.1)),
+      childExecutions: 0,
     };
     const formula =
-      `parent ≈ P(base) + ${perLevel?.toFixed(1)} × (levels − ${base.services}) + ${perNode?.toFixed(3)} × (nodes − ${base.nodes}) + ${EVENTS_PER_ROUND} × ⌈T / (budget + poll)⌉ ` +
-      `(the canary and the hooks still poll in the parent: at most one round per ${TARGET.pollBudgetSeconds + TARGET.pollSeconds} s of the update); ` +
-      `largest child ≈ C(base) + ${EVENTS_PER_ROUND} × ⌈T_child / (budget + poll)⌉ (a child's rounds grow only with its own duration)`;
+      `events ≈ E(base) + ${perLevel?.toFixed(2)} × (levels − ${base.services}) + ${perNode?.toFixed(3)} × (nodes − ${base.nodes}) + ${EVENTS_PER_ROUND} × ⌈T / (budget + poll)⌉ ` +
+      `(the rollout task hands back to its poll loop once per ${TARGET.pollBudgetSeconds + TARGET.pollSeconds} s of the update at most; every node and service is worked inside it)`;
     return {
       summary: [
         ...rows.map((r) => `${r.scenario.padEnd(13)} ${String(r.nodes).padStart(3)} nodes, ${String(r.services).padStart(2)} services (${r.services} levels)${r.serviceSeconds ? `, updates of ${r.serviceSeconds} s, poll budget ${r.pollBudgetSeconds} s` : ''}: ` +
-          `parent ${r.historyEvents} events; wave children ${r.children.PlatformWaves?.childExecutions ?? 0} (largest ${r.children.PlatformWaves?.maxChildHistoryEvents ?? 0}); ` +
-          `service children ${r.children.ServiceLevel?.childExecutions ?? 0} (largest ${r.children.ServiceLevel?.maxChildHistoryEvents ?? 0}); ${r.stateTransitions} transitions; ${r.seconds} s`),
-        `grows with: parent ${perLevel?.toFixed(1)} events per DAG level, ${perNode?.toFixed(3)} per node (measured ${perNodeMeasured?.toFixed(3)}: run-to-run noise of the canary's polls), none per service of a level or per poll of a service; ` +
-          `a service child ${EVENTS_PER_ROUND} per poll round (long services: +${extraRounds?.toFixed(1)} rounds over the base)`,
+          `${r.historyEvents} events, ${r.childExecutions} child executions; ${r.stateTransitions} transitions (${r.transitionsPerNode} per node); ${r.seconds} s`),
+        `grows with: ${perLevel?.toFixed(2)} events per DAG level (measured ${perLevelMeasured?.toFixed(2)}), ${perNode?.toFixed(3)} per node (measured ${perNodeMeasured?.toFixed(3)}), ` +
+          `${EVENTS_PER_ROUND} per poll round of the rollout (long services: +${extraRounds?.toFixed(1)} rounds over the base)`,
         `formula: ${formula}`,
         estimate
           ? `estimate for ${TARGET.services} services (a chain: ${TARGET.services} levels) × ${TARGET.nodes} nodes × ${TARGET.minutes} min (budget ${TARGET.pollBudgetSeconds} s, poll ${TARGET.pollSeconds} s): ` +
-            `parent ≈ ${estimate.parentEvents} events (limit 25,000: ${estimate.parentEvents < 25_000 ? 'within' : 'OVER'}), largest child ≈ ${estimate.largestChildEvents}, ${estimate.childExecutions} child executions`
+            `≈ ${estimate.parentEvents} events in the one execution (limit 25,000: ${estimate.parentEvents < 25_000 ? 'within' : 'OVER'}), no child executions`
           : 'estimate: needs the first two scenarios',
       ],
-      data: { scenarios: rows, eventsPerRound: EVENTS_PER_ROUND, perLevel, perNode, perNodeMeasured, extraRounds, target: TARGET, formula, estimate },
+      data: { scenarios: rows, eventsPerRound: EVENTS_PER_ROUND, perLevel, perLevelMeasured, perNode, perNodeMeasured, extraRounds, target: TARGET, formula, estimate },
     };
   },
 };
@@ -110,8 +107,7 @@ async function measure(scenario: Scenario) {
     const stats = runtime.stepFunctions.statistics(started.executionArn);
     return {
       scenario: scenario.name, nodes: scenario.nodes, services: scenario.services, serviceSeconds: scenario.serviceSeconds, pollBudgetSeconds: scenario.pollBudgetSeconds,
-      historyEvents: stats.historyEvents, childExecutions: stats.childExecutions, maxChildHistoryEvents: stats.maxChildHistoryEvents,
-      children: stats.childrenByMap as Record<string, { childExecutions: number; maxChildHistoryEvents: number } | undefined>,
+      historyEvents: stats.historyEvents, childExecutions: stats.childExecutions,
       stateTransitions: stats.stateTransitions, transitionsPerNode: Number((stats.stateTransitions / scenario.nodes).toFixed(2)),
       seconds: Math.round((Date.now() - began) / 1000),
     };

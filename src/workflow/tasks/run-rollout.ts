@@ -77,28 +77,34 @@ export async function runRollout(context: WorkflowContext, input: TaskInput): Pr
   let lastRead = Date.now();
   for (;;) {
     if (Date.now() >= deadline || failure.error !== undefined) break;
-    if (!stopRequested && Date.now() - lastRead >= context.settings.pollIntervalMs) {
-      lastRead = Date.now();
-      stopRequested = (await context.updates.require(input.updateId)).stopRequested === true;
-    }
-    const overBudget = ledger.nodesFailed().length > manifest.policy.maxFailedNodes;
-    if (stopRequested || overBudget || pending) {
-      // No new claim; when those in force have ended (or handed back), so has this invocation.
-      if (working.size === 0) break;
-    } else {
-      const decision = nextClaims(model, ledger.snapshot(), [...inForce.values()]);
-      await recordDecision(run, decision, recorded);
-      if (decision.finished) break;
-      const granted: Claim[] = [];
-      for (const claim of decision.claims) {
-        const result = await context.slots.tryClaim(claimOf(run, claim));
-        if (result.granted) granted.push(claim);
-        else if (result.blockedByFailure !== undefined) await heldOutByFailure(run, claim, result.blockedByFailure);
+    try {
+      if (!stopRequested && Date.now() - lastRead >= context.settings.pollIntervalMs) {
+        lastRead = Date.now();
+        stopRequested = (await context.updates.require(input.updateId)).stopRequested === true;
       }
-      start(granted);
-      if (granted.length > 0) continue;
+      const overBudget = ledger.nodesFailed().length > manifest.policy.maxFailedNodes;
+      if (stopRequested || overBudget || pending) {
+        // No new claim; when those in force have ended (or handed back), so has this invocation.
+        if (working.size === 0) break;
+      } else {
+        const decision = nextClaims(model, ledger.snapshot(), [...inForce.values()]);
+        await recordDecision(run, decision, recorded);
+        if (decision.finished) break;
+        const granted: Claim[] = [];
+        for (const claim of decision.claims) {
+          const result = await context.slots.tryClaim(claimOf(run, claim));
+          if (result.granted) granted.push(claim);
+          else if (result.blockedByFailure !== undefined) await heldOutByFailure(run, claim, result.blockedByFailure);
+        }
+        start(granted);
+        if (granted.length > 0) continue;
+      }
+      await Promise.race([...working, sleep(context.settings.pollIntervalMs)]);
+    } catch (error) {
+      // The lock lost (a fenced claim refused), DynamoDB refusing: the work under way ends first (its writes are
+      // fenced as well), then the error ends the invocation.
+      failure.error ??= error;
     }
-    await Promise.race([...working, sleep(context.settings.pollIntervalMs)]);
   }
   await Promise.all(working);
   if (failure.error !== undefined) throw failure.error;
