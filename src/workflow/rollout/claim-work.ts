@@ -1,3 +1,4 @@
+import type { Claim } from '../../core/schedule';
 import { canaryStepName } from '../../core/workflow/canary-steps';
 import { runStepOnNodes, type StepOutcome } from '../run-step-on-nodes';
 import { drainCommand, nodeHealthCommand, platformCommand, rejoinCommand, serviceCommand } from '../step-scripts';
@@ -11,18 +12,20 @@ export type WorkEnd = 'ended' | 'pending';
  * one command per step; then each node on its own — the updates its outage carries, rejoin, and the health of
  * every service on it — and only a node that passed everything gives its claim back.
  *
- * The carried updates are decided when the node gets there, not when it was claimed: every service on the node
- * whose dependencies are done by then (and whose replica here is not), in DAG order, looked at again after each
- * one (the last replica of a service may make its dependents ready). Their replicas are out already, so they cost
- * no budget and no second outage. Each is checked with the node after the rejoin, at the new release.
+ * The carried updates are the scheduler's (`claim.updates`, services ready when it made the claim, in DAG order),
+ * less any that failed meanwhile, plus any an earlier invocation of this outage began (a claim picked up after a
+ * crash carries no list). Their replicas are out already, so they cost no budget and no second outage; each
+ * lengthens the outage, which is why the scheduler, not the worker, decides them. Each is checked with the node
+ * after the rejoin, at the new release.
  *
  * A platform step, the rejoin or the check failing fails the node: it stays out, marked failed. A carried update
  * failing is that service's failure, not the node's: the node finishes its outage without it (no check of it),
  * gives back everything else, and keeps that one replica out, as a failed replica update does.
  */
-export async function workPlatform(run: RolloutRun, nodes: readonly string[]): Promise<Map<string, WorkEnd>> {
+export async function workPlatform(run: RolloutRun, claims: readonly Extract<Claim, { kind: 'platform' }>[]): Promise<Map<string, WorkEnd>> {
   const ends = new Map<string, WorkEnd>();
-  let active = [...nodes];
+  let active = claims.map((c) => c.node);
+  const updatesOf = new Map(claims.map((c) => [c.node, c.updates]));
   const steps = [
     { name: 'drain', command: drainCommand(run.manifest) },
     ...run.manifest.platform.map((p) => ({ name: `platform-${p.name}`, command: platformCommand(run.manifest, p.name) })),
@@ -39,20 +42,20 @@ export async function workPlatform(run: RolloutRun, nodes: readonly string[]): P
     }
     active = active.filter((n) => outcome.succeeded.includes(n));
   }
-  await Promise.all(active.map(async (node) => ends.set(node, await finishOutage(run, node))));
+  await Promise.all(active.map(async (node) => ends.set(node, await finishOutage(run, node, updatesOf.get(node) ?? []))));
   return ends;
 }
 
-async function finishOutage(run: RolloutRun, node: string): Promise<WorkEnd> {
+async function finishOutage(run: RolloutRun, node: string, updates: readonly string[]): Promise<WorkEnd> {
   const carried: string[] = [];
   let broken: { service: string; error: string } | undefined;
   for (const name of run.model.hosted.get(node) ?? []) {
     if (run.ledger.isReplicaDone(name, node)) continue;
     const key = run.serviceKey(name, `update-${node}`);
     const begun = await run.context.checkpoints.get(key);
-    // An update begun by an earlier invocation of this outage is carried on; otherwise only a ready service.
+    // An update begun by an earlier invocation of this outage is carried on; otherwise those the claim carries.
     const resumed = begun?.status === 'SUCCEEDED' || (begun?.status === 'RUNNING' && begun.fence === run.input.fence);
-    if (!resumed && !run.isReady(name)) continue;
+    if (!resumed && !(updates.includes(name) && !run.ledger.hasFailed(name))) continue;
     await run.serviceStarted(name);
     const outcome = await onNodes(run, [node], () => key, serviceCommand(run.service(name)), await run.expectedOnCanary(canaryStepName({ kind: 'service', service: name, oneOff: false })));
     if (outcome.pending.length > 0) return 'pending';

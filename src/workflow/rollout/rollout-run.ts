@@ -66,12 +66,6 @@ export class RolloutRun {
     return nodeClaim(this.input, this.context.settings, node, serviceHolder(service), services);
   }
 
-  /** Whether every dependency of `service` is done and it has not failed: only then is any of its replicas updated. */
-  public isReady(service: string): boolean {
-    if (this.ledger.hasFailed(service)) return false;
-    return (this.model.graph.dependencies.get(service) ?? []).every((d) => this.isDone(d));
-  }
-
   public isDone(service: string): boolean {
     const progress = this.ledger.snapshot();
     if (this.model.oneOffs.has(service)) return progress.oneOffsRan.includes(service);

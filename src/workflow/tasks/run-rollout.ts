@@ -119,14 +119,14 @@ export async function runRollout(context: WorkflowContext, input: TaskInput): Pr
 
 /** The claims of one decision worked in groups: platform outages together, each service's replicas together. */
 function grouped(run: RolloutRun, claims: readonly Claim[]): [readonly string[], () => Promise<Map<string, WorkEnd>>][] {
-  const platform = claims.filter((c) => c.kind === 'platform').map((c) => c.node);
+  const platform = claims.filter((c) => c.kind === 'platform');
   const replicas = new Map<string, string[]>();
   const groups: [readonly string[], () => Promise<Map<string, WorkEnd>>][] = [];
   for (const claim of claims) {
     if (claim.kind === 'replica') replicas.set(claim.service, [...(replicas.get(claim.service) ?? []), claim.node]);
     if (claim.kind === 'one-off') groups.push([[claim.node], async () => new Map([[claim.node, await workOneOff(run, claim.service, claim.node)]])]);
   }
-  if (platform.length > 0) groups.push([platform, () => workPlatform(run, platform)]);
+  if (platform.length > 0) groups.push([platform.map((c) => c.node), () => workPlatform(run, platform)]);
   for (const [service, nodes] of replicas) groups.push([nodes, () => workReplicas(run, service, nodes)]);
   return groups;
 }
