@@ -63,16 +63,20 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
       const keys = batch.map((node) => run.keyFor(node));
       // Crash points (local runtime only, simulated-crash.ts) between each pair of side effects below.
       if (index > 0) crashAtAny('between-batches', keys);
-      for (const key of keys) await context.checkpoints.begin(key, guard);
+      // Each node's checkpoint is its own item: written side by side (a batch's writes one after another cost a
+      // round trip each on the critical path of every step).
+      await Promise.all(keys.map((key) => context.checkpoints.begin(key, guard)));
       crashAtAny('before-send', keys);
       const commandId = await context.commands.send({ instanceIds: batch, parameters, comment: `${input.updateId} ${run.command.kind} ${run.command.step}` });
       crashAtAny('after-send', keys);
-      for (const [i, node] of batch.entries()) {
-        commandOf.set(node, commandId);
-        const key = keys[i]!;
-        await context.checkpoints.attachCommand(key, guard, commandId);
-        context.observer?.commandSent({ phase: key.phase, target: key.target, step: key.step, node, commandId });
-      }
+      await Promise.all(
+        batch.map(async (node, i) => {
+          commandOf.set(node, commandId);
+          const key = keys[i]!;
+          await context.checkpoints.attachCommand(key, guard, commandId);
+          context.observer?.commandSent({ phase: key.phase, target: key.target, step: key.step, node, commandId });
+        }),
+      );
     }
   }
   if (commandOf.size === 0) return { succeeded, failed, pending: [] };
@@ -82,21 +86,23 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
   const results = await context.commands.waitFor([...new Set(commandOf.values())], Math.max(0, deadline - Date.now()), context.settings.pollIntervalMs, { expectedMs });
   const byNode = new Map(results.map((r) => [r.instanceId, r]));
   const pending: string[] = [];
-  for (const [node] of commandOf) {
-    const result = byNode.get(node);
-    if (!result || result.outcome === 'pending') {
-      pending.push(node);
-    } else if (result.outcome === 'succeeded') {
-      await context.checkpoints.succeed(run.keyFor(node), guard, { output: result.output });
-      succeeded.push(node);
-      observe(context, run.keyFor(node), node, commandOf.get(node)!, 'SUCCEEDED');
-    } else {
-      const error = describeFailure(run.command, node, result);
-      await context.checkpoints.fail(run.keyFor(node), guard, { error, output: result.output });
-      failed.push({ node, error });
-      observe(context, run.keyFor(node), node, commandOf.get(node)!, 'FAILED', error);
-    }
-  }
+  await Promise.all(
+    [...commandOf.keys()].map(async (node) => {
+      const result = byNode.get(node);
+      if (!result || result.outcome === 'pending') {
+        pending.push(node);
+      } else if (result.outcome === 'succeeded') {
+        await context.checkpoints.succeed(run.keyFor(node), guard, { output: result.output });
+        succeeded.push(node);
+        observe(context, run.keyFor(node), node, commandOf.get(node)!, 'SUCCEEDED');
+      } else {
+        const error = describeFailure(run.command, node, result);
+        await context.checkpoints.fail(run.keyFor(node), guard, { error, output: result.output });
+        failed.push({ node, error });
+        observe(context, run.keyFor(node), node, commandOf.get(node)!, 'FAILED', error);
+      }
+    }),
+  );
   return { succeeded, failed, pending };
 }
 

@@ -49,10 +49,12 @@ export async function workPlatform(run: RolloutRun, claims: readonly Extract<Cla
 async function finishOutage(run: RolloutRun, node: string, updates: readonly string[]): Promise<WorkEnd> {
   const carried: string[] = [];
   let broken: { service: string; error: string } | undefined;
-  for (const name of run.model.hosted.get(node) ?? []) {
-    if (run.ledger.isReplicaDone(name, node)) continue;
+  const hosted = (run.model.hosted.get(node) ?? []).filter((name) => !run.ledger.isReplicaDone(name, node));
+  // Read side by side: this sits between the last platform step and the rejoin, on the outage's critical path.
+  const begunOf = new Map(await Promise.all(hosted.map(async (name) => [name, await run.context.checkpoints.get(run.serviceKey(name, `update-${node}`))] as const)));
+  for (const name of hosted) {
     const key = run.serviceKey(name, `update-${node}`);
-    const begun = await run.context.checkpoints.get(key);
+    const begun = begunOf.get(name);
     // An update begun by an earlier invocation of this outage is carried on; otherwise those the claim carries.
     const resumed = begun?.status === 'SUCCEEDED' || (begun?.status === 'RUNNING' && begun.fence === run.input.fence);
     if (!resumed && !(updates.includes(name) && !run.ledger.hasFailed(name))) continue;
