@@ -54,8 +54,8 @@ export async function resumeUpdate(target: Target, request: { updateId: string; 
   // A redriven execution continues as the lock's owner; if the lock changed hands since (unlock --force), its writes would be rejected.
   const stillHoldsLock = lock !== undefined && lock.state !== 'FREE' && lock.owner === execution?.executionArn;
   const interrupted = execution !== undefined && INTERRUPTED.has(execution.status);
-  const waveInFlight = interrupted && execution.redriveStatus === 'REDRIVABLE' && stillHoldsLock && (await mapRunInFlight(target.clients.sfn, execution.executionArn));
-  if (execution && interrupted && execution.redriveStatus === 'REDRIVABLE' && stillHoldsLock && !waveInFlight) {
+  const mapRunOpen = interrupted && execution.redriveStatus === 'REDRIVABLE' && stillHoldsLock && (await mapRunInFlight(target.clients.sfn, execution.executionArn));
+  if (execution && interrupted && execution.redriveStatus === 'REDRIVABLE' && stillHoldsLock && !mapRunOpen) {
     await updates.claimForResume(record, { executionArn: execution.executionArn, skipChecks });
     try {
       await target.clients.sfn.send(new RedriveExecutionCommand({ executionArn: execution.executionArn, clientToken: `${record.updateId}-${execution.redriveCount ?? 0}`.slice(0, 64) }));
@@ -69,8 +69,8 @@ export async function resumeUpdate(target: Target, request: { updateId: string; 
   }
   const reason = !execution
     ? 'no execution was recorded for it'
-    : waveInFlight
-      ? 'it stopped during a platform wave, whose child execution a redrive would replay with the stopped run\'s identity (fenced out)'
+    : mapRunOpen
+      ? 'it stopped with a Map Run in flight (a definition from before the rollout became one task), whose child execution a redrive would replay with the stopped run\'s identity (fenced out)'
     : INTERRUPTED.has(execution.status) && !stillHoldsLock
       ? 'the lock was released since it stopped (unlock --force), so a redrive would write with a stale fence'
       : execution.status === 'FAILED'

@@ -95,7 +95,7 @@ async function finishOutage(run: RolloutRun, node: string, updates: readonly str
     const claim = run.serviceClaim(broken.service, node);
     await run.context.slots.tryClaim(claim);
     await run.context.slots.markFailed(claim, broken.error);
-    run.ledger.nodeHeldOut(node);
+    run.ledger.nodeHeldOut(node, `${node} is held out by its failed ${broken.service} replica (${broken.error})`);
   }
   await Promise.all(carried.map((name) => run.serviceProgressed(name)));
   return 'ended';
@@ -140,7 +140,7 @@ export async function workReplicas(run: RolloutRun, service: string, nodes: read
     } else {
       await run.context.slots.markFailed(run.serviceClaim(service, node), error);
       run.ledger.replicaFailed(service, node);
-      run.ledger.nodeHeldOut(node);
+      run.ledger.nodeHeldOut(node, `${node} is held out by its failed ${service} replica (${error})`);
     }
   }
   if (failures.size > 0) await run.serviceFailed(service, [...failures.values()].join('; '));

@@ -66,7 +66,7 @@ export async function readRollout(context: WorkflowContext, input: TaskInput, pl
     if (mutex.failed && mutex.fence === input.fence) {
       // Failed in this run: out until a resume (a failed platform outage is in `wave` already).
       if (holder.kind === 'service' && !model.oneOffs.has(holder.service)) ledger.replicaFailed(holder.service, node);
-      ledger.nodeHeldOut(node);
+      ledger.nodeHeldOut(node, `${node} is held out by the failed ${mutex.holder}${mutex.error ? ` (${mutex.error})` : ''}`);
       continue;
     }
     if (holder.kind === 'platform') {

@@ -13,6 +13,7 @@ export class RolloutLedger {
   /** Of `failedNodes`, those whose platform outage failed in this run (the ones maxFailedNodes counts). */
   private readonly platformFailed = new Set<string>();
   private readonly nodeErrors = new Map<string, string>();
+  private readonly heldOutBecause = new Map<string, string>();
   private readonly replicasDone = new Map<string, Set<string>>();
   private readonly replicasFailed = new Map<string, Set<string>>();
   private readonly servicesFailed = new Set<string>();
@@ -28,8 +29,9 @@ export class RolloutLedger {
     this.change(() => (this.failedNodes.add(node), this.platformFailed.add(node)));
   }
 
-  /** A node a failure of this run holds out (a failed replica's mutex, a claim refused for good). */
-  public nodeHeldOut(node: string): void {
+  /** A node a failure of this run holds out (a failed replica's mutex, a claim refused for good), and why. */
+  public nodeHeldOut(node: string, reason: string): void {
+    if (!this.heldOutBecause.has(node)) this.heldOutBecause.set(node, reason);
     this.change(() => this.failedNodes.add(node));
   }
 
@@ -63,6 +65,11 @@ export class RolloutLedger {
 
   public isHeldOut(node: string): boolean {
     return this.failedNodes.has(node);
+  }
+
+  /** Why a node is held out in this run, when it is held out without its platform outage having failed. */
+  public heldOutReason(node: string): string | undefined {
+    return this.platformFailed.has(node) ? undefined : this.heldOutBecause.get(node);
   }
 
   /** Nodes whose platform outage failed in this run. */

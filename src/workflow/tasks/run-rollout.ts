@@ -24,7 +24,7 @@ export interface RolloutOutcome {
  * transaction: the database enforces the budgets as well, whatever the scheduler says), starts its work, and asks
  * again whenever some work has ended — so a node freed by one kind of work goes to whatever is most urgent, a
  * service starts as soon as its own dependencies are done, and a platform outage carries the updates of the
- * services on its node that are ready by then. When the budget is spent it hands back to the poll loop with the
+ * services on its node that are ready when the scheduler claims it. When the budget is spent it hands back to the poll loop with the
  * claims in force; the next invocation picks them up where their steps are.
  *
  * A graceful stop takes no new claim and lets the ones in force finish. Once more nodes failed than
@@ -68,9 +68,11 @@ export async function runRollout(context: WorkflowContext, input: TaskInput): Pr
       working.add(promise);
     }
   };
-  // Re-entered first (a claim of ours is always granted again): its steps re-attach, and a resume's repairs go first.
-  for (const claim of found) await context.slots.tryClaim(claimOf(run, claim));
-  start(found);
+  // Re-entered first (a claim of ours is granted again to the same holder): its steps re-attach, and a resume's
+  // repairs go first.
+  const reentered: Claim[] = [];
+  for (const claim of found) if ((await context.slots.tryClaim(claimOf(run, claim))).granted) reentered.push(claim);
+  start(reentered);
 
   const recorded = new Set<string>();
   let stopRequested = record.stopRequested === true;
@@ -110,8 +112,13 @@ export async function runRollout(context: WorkflowContext, input: TaskInput): Pr
   if (failure.error !== undefined) throw failure.error;
   if (pending || inForce.size > 0 || (Date.now() >= deadline && !isFinished(run, inForce))) return { done: false, stopped: false };
   // Every service done is recorded so, also those no claim of this invocation touched (the one-offs the canary
-  // ran, a service whose replicas were all done before a crash).
+  // ran, a service whose replicas were all done before a crash); a node a failure holds out is recorded SKIPPED
+  // with the reason (its platform outage never began, or it finished and a failed replica keeps it out).
   for (const service of model.order) await run.serviceProgressed(service);
+  for (const node of model.platformNodes) {
+    const reason = ledger.heldOutReason(node);
+    if (reason !== undefined && !ledger.isNodeDone(node)) await run.settle(run.nodeKey(node, 'node'), 'SKIPPED', `not taken out in this run: ${reason}`);
+  }
   if (ledger.nodesFailed().length > manifest.policy.maxFailedNodes) throw new TooManyFailedNodesError(ledger.nodesFailed(), manifest.policy.maxFailedNodes, ledger.failedNodeErrors());
   if (stopRequested && !isFinished(run, inForce)) return { done: true, stopped: true };
   return { done: true, stopped: false };
@@ -161,8 +168,7 @@ async function recordDecision(run: RolloutRun, decision: ScheduleDecision, recor
  * failed replicas filling a budget): the node is out for this run, as the scheduler is told from now on.
  */
 async function heldOutByFailure(run: RolloutRun, claim: Claim, reason: string): Promise<void> {
-  run.ledger.nodeHeldOut(claim.node);
-  if (claim.kind === 'platform') await run.settle(run.nodeKey(claim.node, 'node'), 'SKIPPED', `not taken out in this run: ${reason}`);
+  run.ledger.nodeHeldOut(claim.node, reason);
 }
 
 function sleep(ms: number): Promise<void> {

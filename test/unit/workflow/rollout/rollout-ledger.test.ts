@@ -18,11 +18,13 @@ describe('RolloutLedger', () => {
     const ledger = new RolloutLedger();
     ledger.nodeFailed('node-3', 'platform config on node-3: exit 1');
     ledger.replicaFailed('api', 'node-4');
-    ledger.nodeHeldOut('node-4');
+    ledger.nodeHeldOut('node-4', 'node-4 is held out by its failed api replica');
     expect(ledger.nodesFailed()).toEqual(['node-3']);
     expect(ledger.failedNodeErrors()).toEqual({ 'node-3': 'platform config on node-3: exit 1' });
     expect(ledger.snapshot()).toMatchObject({ failedNodes: ['node-3', 'node-4'], replicasFailed: { api: ['node-4'] }, servicesFailed: ['api'] });
     expect(ledger.isHeldOut('node-4')).toBe(true);
+    expect(ledger.heldOutReason('node-4')).toBe('node-4 is held out by its failed api replica');
+    expect(ledger.heldOutReason('node-3')).toBeUndefined(); // its own outage failed: FAILED, not held out
     expect(ledger.hasFailed('api')).toBe(true);
   });
 });
