@@ -25,8 +25,7 @@ export const TRANSIENT_ERRORS = [
 export const INVOCATION_LOST_ERRORS = ['Lambda.Unknown', 'Sandbox.Timedout'];
 
 /**
- * The identity every task after AcquireLock gets; Distributed Map children get
- * it through ItemSelector (CHILD_IDENTITY). `redriveCount` says which run of the execution the
+ * The identity every task after AcquireLock gets. `redriveCount` says which run of the execution the
  * invocation belongs to: the task handler lets a newer run (a redrive)
  * re-acquire the lock the older one parked, and fences the older one out.
  * It is read from the context object when the state is entered, so a redrive
@@ -39,23 +38,6 @@ export const TASK_IDENTITY = {
   'owner.$': '$.lock.owner',
   'fence.$': '$.lock.fence',
   'redriveCount.$': '$$.Execution.RedriveCount',
-} as const;
-
-/**
- * The identity inside a Distributed Map child, from the item the parent's
- * ItemSelector built with TASK_IDENTITY: inside a child execution
- * `$$.Execution` is the child's (its own id, its own RedriveCount), so the
- * run is the parent's `redriveCount` carried in the item. A Map Run redrive
- * replays an unfinished child with its original item: the lock fences that
- * child out as a task of the stopped run, which is why `resume` starts a new
- * execution when a Map Run was in flight (src/cli/operations/map-run-in-flight.ts).
- */
-export const CHILD_IDENTITY = {
-  'updateId.$': '$.updateId',
-  'cluster.$': '$.cluster',
-  'owner.$': '$.owner',
-  'fence.$': '$.fence',
-  'redriveCount.$': '$.redriveCount',
 } as const;
 
 export interface TaskStateProps {

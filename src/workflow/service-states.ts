@@ -11,19 +11,3 @@ export function serviceStates(services: readonly string[], checkpoints: readonly
     }),
   );
 }
-
-/**
- * The service states as this run sees them (for the next DAG level): a
- * service that FAILED or was SKIPPED in an earlier run (below `runFence`) is
- * PENDING again, so a resume runs it; one FAILED in this run stays FAILED.
- * `runFence` is the fence this run started the rollout phase's writes from:
- * its canary writes with the fence before HandOver, its rollout with the one after.
- */
-export function serviceStatesThisRun(services: readonly string[], checkpoints: readonly CheckpointRecord[], runFence: number): Map<string, ServiceState> {
-  const states = serviceStates(services, checkpoints);
-  const records = new Map(checkpoints.filter((c) => c.phase === 'service' && c.step === 'service').map((c) => [c.target, c]));
-  for (const [name, state] of states) {
-    if ((state === 'FAILED' || state === 'SKIPPED') && (records.get(name)?.fence ?? 0) < runFence) states.set(name, 'PENDING');
-  }
-  return states;
-}

@@ -80,15 +80,11 @@ async function finishOutage(run: RolloutRun, node: string, updates: readonly str
   }
   // The node's check covered each carried replica at the new release: that is each one's check.
   for (const name of carried) {
-    const key = run.serviceKey(name, `health-${node}`);
-    if ((await run.context.checkpoints.get(key))?.status !== 'SUCCEEDED') {
-      await run.context.checkpoints.begin(key, run.guard);
-      await run.context.checkpoints.succeed(key, run.guard, { output: `checked with ${node} after its platform outage` });
-    }
+    await run.succeed(run.serviceKey(name, `health-${node}`), `checked with ${node} after its platform outage`);
     run.ledger.replicaDone(name, node);
   }
   await run.context.slots.release(run.platformClaim(node));
-  await succeed(run, run.nodeKey(node, 'node'));
+  await run.succeed(run.nodeKey(node, 'node'));
   run.ledger.nodeDone(node);
   if (broken) {
     // The failed replica stays out as a failed replica update's does: its own claim, marked failed.
@@ -174,11 +170,4 @@ async function nodeFailed(run: RolloutRun, node: string, error: string): Promise
   await run.settle(run.nodeKey(node, 'node'), 'FAILED', error);
   run.ledger.nodeFailed(node, error);
   return 'ended';
-}
-
-async function succeed(run: RolloutRun, key: ReturnType<RolloutRun['nodeKey']>): Promise<void> {
-  const current = await run.context.checkpoints.get(key);
-  if (current?.status === 'SUCCEEDED') return;
-  if (current?.status !== 'RUNNING') await run.context.checkpoints.begin(key, run.guard);
-  await run.context.checkpoints.succeed(key, run.guard);
 }

@@ -8,7 +8,7 @@ import { canarySteps, canaryStepName } from '../../core/workflow/canary-steps';
  * The durations the scheduler weighs work with (they order work, never gate it): each step as long as it took
  * on the canary, which ran every platform step and the services it hosts. A service the canary does not host is
  * weighed as the canary's services on average (its timeout would say little: it is a bound, not a duration).
- * Without any measurement (no canary step done yet cannot happen after the hand-over; kept for safety) every step
+ * Without the canary's drain on record (after the hand-over it always is; a hand-edited table is not) every step
  * weighs one unit.
  */
 export async function measuredStepDurations(

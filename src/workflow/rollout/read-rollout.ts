@@ -38,23 +38,35 @@ export async function readRollout(context: WorkflowContext, input: TaskInput, pl
     else if (c.status === 'FAILED' && c.fence === input.fence) ledger.nodeFailed(c.target, c.error);
   }
 
-  const succeeded = (records: readonly CheckpointRecord[], target: string, step: string) => records.some((c) => c.target === target && c.step === step && c.status === 'SUCCEEDED');
+  // Indexed once (service → step → record): a cluster's update holds a few checkpoints per replica, and each
+  // replica looks up three of them.
+  const byService = new Map<string, Map<string, CheckpointRecord>>();
+  for (const c of service) {
+    let steps = byService.get(c.target);
+    if (!steps) byService.set(c.target, (steps = new Map()));
+    steps.set(c.step, c);
+  }
+  const onCanary = new Map(canary.filter((c) => c.target === plan.canary).map((c) => [c.step, c]));
+  const succeeded = (record: CheckpointRecord | undefined) => record?.status === 'SUCCEEDED';
+  const failedNow = (record: CheckpointRecord | undefined) => record?.status === 'FAILED' && record.fence === input.fence;
   for (const name of model.order) {
-    const records = service.filter((c) => c.target === name);
-    const own = records.find((c) => c.step === 'service');
+    const steps = byService.get(name) ?? new Map<string, CheckpointRecord>();
+    const own = steps.get('service');
     if (own?.status === 'FAILED' && own.fence >= input.fence - 1) ledger.serviceFailed(name);
     if (model.oneOffs.has(name)) {
-      if (own?.status === 'SUCCEEDED' || succeeded(canary, plan.canary, `oneoff-${name}`) || records.some((c) => c.step.startsWith('run-') && c.status === 'SUCCEEDED')) ledger.oneOffRan(name);
+      if (succeeded(own) || succeeded(onCanary.get(`oneoff-${name}`)) || [...steps].some(([step, c]) => step.startsWith('run-') && succeeded(c))) ledger.oneOffRan(name);
       continue;
     }
     for (const node of model.replicas.get(name) ?? []) {
       const done =
-        own?.status === 'SUCCEEDED' ||
-        succeeded(records, name, `health-${node}`) ||
-        // The canary's replica passed its check while serving (the update alone is not enough: see canaryReplicaDone).
-        (node === plan.canary && succeeded(canary, node, `service-${name}`) && succeeded(canary, node, `serving-health-${name}`));
+        succeeded(own) ||
+        succeeded(steps.get(`health-${node}`)) ||
+        // The canary's replica updated and then passed its check while serving. The check alone is not enough: a
+        // redrive continues the canary past an update that failed under the old fence, and the old release answers
+        // the check (chaos seed 32).
+        (node === plan.canary && succeeded(onCanary.get(`service-${name}`)) && succeeded(onCanary.get(`serving-health-${name}`)));
       if (done) ledger.replicaDone(name, node);
-      else if (records.some((c) => (c.step === `update-${node}` || c.step === `health-${node}`) && c.status === 'FAILED' && c.fence === input.fence)) ledger.replicaFailed(name, node);
+      else if (failedNow(steps.get(`update-${node}`)) || failedNow(steps.get(`health-${node}`))) ledger.replicaFailed(name, node);
     }
   }
 

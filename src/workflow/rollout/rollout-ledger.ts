@@ -59,6 +59,10 @@ export class RolloutLedger {
     return this.replicasDone.get(service)?.has(node) ?? false;
   }
 
+  public hasRun(oneOff: string): boolean {
+    return this.oneOffsRan.has(oneOff);
+  }
+
   public hasFailed(service: string): boolean {
     return this.servicesFailed.has(service);
   }

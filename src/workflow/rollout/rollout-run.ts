@@ -67,8 +67,7 @@ export class RolloutRun {
   }
 
   public isDone(service: string): boolean {
-    const progress = this.ledger.snapshot();
-    if (this.model.oneOffs.has(service)) return progress.oneOffsRan.includes(service);
+    if (this.model.oneOffs.has(service)) return this.ledger.hasRun(service);
     return (this.model.replicas.get(service) ?? []).every((node) => this.ledger.isReplicaDone(service, node));
   }
 
@@ -84,11 +83,15 @@ export class RolloutRun {
   public async serviceProgressed(service: string): Promise<void> {
     if (this.ended.has(service) || !this.isDone(service) || this.ledger.hasFailed(service)) return;
     this.ended.add(service);
-    const key = this.serviceKey(service);
+    await this.succeed(this.serviceKey(service));
+  }
+
+  /** Writes SUCCEEDED on `key` unless it says so already (a FAILED or SKIPPED one of an earlier run begins again first). */
+  public async succeed(key: CheckpointKey, output?: string): Promise<void> {
     const current = await this.context.checkpoints.get(key);
     if (current?.status === 'SUCCEEDED') return;
     if (current?.status === 'FAILED' || current?.status === 'SKIPPED') await this.context.checkpoints.begin(key, this.guard);
-    await this.context.checkpoints.succeed(key, this.guard);
+    await this.context.checkpoints.succeed(key, this.guard, { output });
   }
 
   /** The service FAILED in this run with `error` (its dependents are skipped by the scheduler). */
