@@ -6,6 +6,7 @@ import { readBody, sendJson } from '../http/json-body';
 import { closeServer, listenOnLoopback } from '../http/listen';
 import type { ServiceFaults } from '../faults/service-faults';
 import { TaskFaults, type ArmedTaskFault } from '../faults/task-faults';
+import { CU_NODE_USAGE, parseCuNodeCommand } from './cu-node-command';
 import { faultMatches, type FleetFault, type FleetOperation, type FleetOperationKind } from './fleet-fault';
 import { SimulatedNode, type NodeReport } from './simulated-node';
 
@@ -260,6 +261,33 @@ export class SimulatedFleet {
     }
   }
 
+  /**
+   * One call of a node's `cu-node` client (CU_NODE_CLIENT_SCRIPT): its node and arguments form-encoded, the
+   * answer as plain text — the message, 200 done, 500 failed, 400 bad usage.
+   */
+  private async answerCuNode(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const form = new URLSearchParams(await readBody(request));
+    const id = form.get('node') ?? '';
+    const text = (status: number, message: string) => {
+      response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+      response.end(message);
+    };
+    if (!this.nodes.has(id)) return text(400, `cu-node: unknown node '${id}'`);
+    const command = parseCuNodeCommand(form.getAll('arg'));
+    if (command.kind === 'usage') return text(400, CU_NODE_USAGE);
+    if (command.kind === 'port') {
+      // A read of what the node reports, no operation: nothing logged, no fault applies.
+      const replica = this.node(id).replicas.get(command.service);
+      return replica ? text(200, String(replica.port)) : text(500, `${id} does not host ${command.service}`);
+    }
+    const caller = new AbortController();
+    response.on('close', () => {
+      if (!response.writableFinished) caller.abort(); // the client went away (its step was killed) before its answer
+    });
+    const outcome = await this.perform({ node: id, op: command.op, name: command.name, release: command.release }, caller.signal);
+    if (!caller.signal.aborted) text(outcome.ok ? 200 : 500, outcome.message);
+  }
+
   private replica(node: SimulatedNode, service: string) {
     const replica = node.replicas.get(service);
     if (!replica) throw new Error(`${node.id} does not host ${service}`);
@@ -272,6 +300,7 @@ export class SimulatedFleet {
       const parts = url.pathname.split('/').filter(Boolean);
       if (request.method === 'GET' && url.pathname === '/nodes') return sendJson(response, 200, await this.status());
       if (request.method === 'GET' && url.pathname === '/operations') return sendJson(response, 200, this.operations());
+      if (request.method === 'POST' && url.pathname === '/cu-node') return await this.answerCuNode(request, response);
       if (request.method === 'POST' && url.pathname === '/operations') {
         const body = JSON.parse(await readBody(request)) as OperationRequest;
         if (!this.nodes.has(body.node)) return sendJson(response, 400, { ok: false, message: `unknown node '${body.node}'` });

@@ -1,8 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CU_NODE_CLIENT_SCRIPT } from './cu-node-command';
 import { ServiceReplica } from './service-replica';
-
-const CU_NODE_CLIENT = join(__dirname, 'cu-node.js');
 
 /** What a node reports about itself (`GET /nodes` on the fleet controller). */
 export interface NodeReport {
@@ -55,7 +54,7 @@ export class SimulatedNode {
       if (!existsSync(this.platformFile(step))) writeFileSync(this.platformFile(step), props.release);
     }
     const wrapper = join(this.root, 'bin', 'cu-node');
-    writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${CU_NODE_CLIENT}" "$@"\n`);
+    writeFileSync(wrapper, CU_NODE_CLIENT_SCRIPT);
     chmodSync(wrapper, 0o755);
     this.replicas = new Map(
       props.services.map((service) => [

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AvailabilityProber } from '../../../src/local/fleet/availability-prober';
 import { probeHealth } from '../../../src/local/fleet/service-replica';
 import { SimulatedFleet } from '../../../src/local/fleet/simulated-fleet';
@@ -82,6 +82,36 @@ describe('simulated fleet of real processes', () => {
     expect(result.out).toContain('not healthy');
     expect((await cuNode('node-1', 'service', 'frobnicate')).code).toBe(2);
     expect((await cuNode('node-1', 'service', 'update', 'tql', '2.0.0')).code).toBe(0);
+  });
+
+  it("cu-node answers like a real tool: a replica's port, a service not hosted, no controller, no node identity", async () => {
+    const ports = Object.fromEntries((await fleet.status())[0]!.services.map((s) => [s.name, s.port]));
+    expect(await cuNode('node-1', 'service', 'port', 'tql')).toEqual({ code: 0, out: `${ports.tql}\n` });
+    expect(await cuNode('node-2', 'service', 'port', 'tql')).toEqual({ code: 1, out: 'cu-node: node-2 does not host tql\n' });
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number; err: string }>((resolve) =>
+        execFile(join(runDirectory, 'nodes', 'node-1', 'bin', 'cu-node'), ['drain'], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' }, (error, _out, err) => resolve({ code: error ? Number(error.code) : 0, err })),
+      );
+    // A port nothing listens on (the fleet's own, after a stop, is not free to guess): 1, nothing reached.
+    const nowhere = await run({ CU_NODE_ID: 'node-1', CU_FLEET_URL: 'http://127.0.0.1:9' });
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.err).toContain('cannot reach the node agent at http://127.0.0.1:9');
+    expect(await run({})).toEqual({ code: 2, err: 'cu-node: CU_NODE_ID and CU_FLEET_URL must be set (run me through the step runner)\n' });
+    expect((await run({ CU_NODE_ID: 'node-9', CU_FLEET_URL: fleet.url })).code).toBe(2);
+    expect(fleet.operations().filter((o) => o.operation === 'drain')).toEqual([]);
+  });
+
+  it('a cu-node call killed while it is slowed stops there, without its effect', async () => {
+    fleet.injectFault({ kind: 'slow', operation: 'platform-install', name: 'node-agent', node: 'node-2', delayMs: 60_000 });
+    const child = spawn(join(runDirectory, 'nodes', 'node-2', 'bin', 'cu-node'), ['platform', 'install', 'node-agent', '3.0.0'], { env: { ...process.env, CU_NODE_ID: 'node-2', CU_FLEET_URL: fleet.url }, detached: true, stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    await new Promise((r) => setTimeout(r, 500));
+    // As a timed-out or cancelled step is killed: its whole process group (here the client's shell and its curl).
+    process.kill(-child.pid!, 'SIGTERM');
+    await exited;
+    await vi.waitFor(() => expect(fleet.operations().filter((o) => o.name === 'node-agent' && o.release === '3.0.0').map((o) => o.ok)).toEqual([false]), { timeout: 5000 });
+    fleet.clearFaults();
+    expect(readFileSync(join(runDirectory, 'nodes/node-2/etc/platform/node-agent'), 'utf8')).not.toBe('3.0.0');
   });
 
   it('the prober sees a replica drop when a node is drained or stopped', async () => {
