@@ -51,9 +51,10 @@ export function healthCommand(service: Service, options: { expectRelease: boolea
 
 /**
  * Every service on a node checked in one step (after a wave node rejoins, and
- * after a replica update, which may disturb its neighbours on the node):
- * each retried within its own `health.timeoutSeconds`; the step fails naming
- * every service still unhealthy when its time ran out.
+ * after a replica update, which may disturb its neighbours on the node), the
+ * services' checks run side by side: each retried within its own
+ * `health.timeoutSeconds`; the step fails naming every service still unhealthy
+ * when its time ran out.
  */
 export function nodeHealthCommand(services: readonly Service[], options: { expectRelease: boolean; releaseOf?: string | readonly string[] }): StepCommand {
   // `releaseOf`: the services just updated (one replica update, or those a platform outage carried) must answer at
@@ -64,10 +65,17 @@ export function nodeHealthCommand(services: readonly Service[], options: { expec
     'start=$(date +%s)',
     ...services.flatMap((service, i) => [`check_${i}() {`, `  name=${service.name}`, checkOf(service, expect(service)), '}']),
     `pending="${services.map((_, i) => i).join(' ')}"`,
+    // Side by side: a node's check waits for its slowest service, not for the sum of them (it sits on the critical
+    // path of every platform outage). Each check's output and status go to files, read back in service order.
+    'results="$(mktemp -d)"',
+    'trap \'rm -rf "$results"\' EXIT',
     'while true; do',
+    '  for i in $pending; do (check_$i > "$results/$i" 2>&1; echo $? > "$results/$i.rc") & done',
+    '  wait',
     '  still=""; report=""',
     '  for i in $pending; do',
-    '    if output="$(check_$i 2>&1)"; then echo "healthy: $output"; else still="$still $i"; report="$report; $output"; fi',
+    '    output="$(cat "$results/$i")"',
+    '    if [ "$(cat "$results/$i.rc")" = 0 ]; then echo "healthy: $output"; else still="$still $i"; report="$report; $output"; fi',
     '  done',
     '  [ -z "$still" ] && exit 0',
     '  elapsed=$(( $(date +%s) - start ))',

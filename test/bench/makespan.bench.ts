@@ -28,7 +28,7 @@ import { durationsFromSleeps, fixedDurationManifest, PLATFORM_SECONDS, repeatedI
  * `sleep 2`, every service update and one-off `sleep 3`, and the hooks, drain, rejoin and health checks as
  * they are (short `cu-node` calls and HTTP probes, counted as 0 s); canaryWatchSeconds 0. It runs on the
  * example's placement on 6 nodes and the same pattern repeated on 12 and 24 (node-7 hosts what node-1 hosts, …;
- * `MAKESPAN_SIZES=6` runs one size). For each size:
+ * `MAKESPAN_SIZES=6` runs one size, `MAKESPAN_KEEP_RUN_DIR=1` keeps each run directory, `MAKESPAN_ANSIBLE=0` leaves the peer out). For each size:
  *
  * - the lower bound from the plan (`makespanBound`, src/core/plan/makespan-bound.ts, formula there):
  *   pre-hooks + canary chain + max(platform waves, service levels) + post-hooks, node work only — once with the
@@ -61,7 +61,8 @@ export const makespanBench: BenchModule = {
     const durations = durationsFromSleeps(manifest);
     const template = synthesizeLocalTemplate();
     const document = commandDocuments(template)[0]!.content;
-    const missing = ansibleMissing();
+    // MAKESPAN_ANSIBLE=0 leaves the peer out (a quicker look at the workflow alone).
+    const missing = process.env.MAKESPAN_ANSIBLE === '0' ? 'Ansible peer left out (MAKESPAN_ANSIBLE=0)' : ansibleMissing();
     const rows = [];
     for (const nodes of SIZES) rows.push(await measure(manifest, durations, template, document, nodes, missing === undefined));
     const summary = rows.flatMap((r) => [
@@ -157,7 +158,9 @@ async function measure(manifest: Manifest, durations: StepDurations, template: R
   } finally {
     clients.destroy();
     await runtime.stop();
-    rmSync(directory, { recursive: true, force: true });
+    // MAKESPAN_KEEP_RUN_DIR=1 keeps the run directory (the nodes' execution logs, DynamoDB data) for a timeline.
+    if (process.env.MAKESPAN_KEEP_RUN_DIR === '1') process.stdout.write(`makespan: run directory kept: ${directory}\n`);
+    else rmSync(directory, { recursive: true, force: true });
   }
 }
 
