@@ -23,7 +23,7 @@ export type CuNodeCommand =
 export function parseCuNodeCommand(argv: readonly string[]): CuNodeCommand {
   const [group, action, name, release] = argv;
   const usage = { kind: 'usage' } as const;
-  const release_ = release || undefined;
+  const givenRelease = release || undefined;
   switch (group) {
     case 'platform':
       return action === 'install' && name && release ? { kind: 'operation', op: 'platform-install', name, release } : usage;
@@ -31,7 +31,7 @@ export function parseCuNodeCommand(argv: readonly string[]): CuNodeCommand {
       if (action === 'port' && name) return { kind: 'port', service: name };
       if (!name || !['update', 'stop', 'start', 'health'].includes(action ?? '')) return usage;
       if (action === 'update' && !release) return usage;
-      return { kind: 'operation', op: `service-${action}` as FleetOperationKind, name, release: release_ };
+      return { kind: 'operation', op: `service-${action}` as FleetOperationKind, name, release: givenRelease };
     case 'oneoff':
       return (action === 'run' || action === 'rollback') && name && release ? { kind: 'operation', op: `oneoff-${action}`, name, release } : usage;
     case 'drain':
