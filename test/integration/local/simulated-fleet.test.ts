@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,6 +8,19 @@ import { probeHealth } from '../../../src/local/fleet/service-replica';
 import { SimulatedFleet } from '../../../src/local/fleet/simulated-fleet';
 import { isListening } from '../../../src/local/port-check';
 import { isProcessAlive } from '../../../src/local/local-state';
+
+/** Whether a process runs whose command line holds `text` (Linux's /proc; pgrep is not on every machine). */
+function runningWith(text: string): boolean {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+}
 
 describe('simulated fleet of real processes', () => {
   let runDirectory: string;
@@ -92,7 +105,7 @@ describe('simulated fleet of real processes', () => {
       new Promise<{ code: number; err: string }>((resolve) =>
         execFile(join(runDirectory, 'nodes', 'node-1', 'bin', 'cu-node'), ['drain'], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' }, (error, _out, err) => resolve({ code: error ? Number(error.code) : 0, err })),
       );
-    // A port nothing listens on (the fleet's own, after a stop, is not free to guess): 1, nothing reached.
+    // No controller at that address (port 9 on the loopback, where nothing listens): exit 1.
     const nowhere = await run({ CU_NODE_ID: 'node-1', CU_FLEET_URL: 'http://127.0.0.1:9' });
     expect(nowhere.code).toBe(1);
     expect(nowhere.err).toContain('cannot reach the node agent at http://127.0.0.1:9');
@@ -105,7 +118,9 @@ describe('simulated fleet of real processes', () => {
     fleet.injectFault({ kind: 'slow', operation: 'platform-install', name: 'node-agent', node: 'node-2', delayMs: 60_000 });
     const child = spawn(join(runDirectory, 'nodes', 'node-2', 'bin', 'cu-node'), ['platform', 'install', 'node-agent', '3.0.0'], { env: { ...process.env, CU_NODE_ID: 'node-2', CU_FLEET_URL: fleet.url }, detached: true, stdio: 'ignore' });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    await new Promise((r) => setTimeout(r, 500));
+    // Its curl is running (then give its request a moment to reach the controller, where the fault holds it).
+    await vi.waitFor(() => expect(runningWith('arg=node-agent')).toBe(true), { timeout: 10_000, interval: 50 });
+    await new Promise((r) => setTimeout(r, 300));
     // As a timed-out or cancelled step is killed: its whole process group (here the client's shell and its curl).
     process.kill(-child.pid!, 'SIGTERM');
     await exited;
