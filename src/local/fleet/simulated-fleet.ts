@@ -280,12 +280,22 @@ export class SimulatedFleet {
       const replica = this.node(id).replicas.get(command.service);
       return replica ? text(200, String(replica.port)) : text(500, `${id} does not host ${command.service}`);
     }
+    const outcome = await this.performForCaller({ node: id, op: command.op, name: command.name, release: command.release }, response);
+    if (outcome) text(outcome.ok ? 200 : 500, outcome.message);
+  }
+
+  /**
+   * perform() for a caller on the other end of `response`: if the caller goes away before the answer (its step
+   * was killed, and with it the client), the call stops where a real one would, and there is no one to answer
+   * (undefined).
+   */
+  private async performForCaller(request: OperationRequest, response: ServerResponse): Promise<{ ok: boolean; message: string } | undefined> {
     const caller = new AbortController();
     response.on('close', () => {
-      if (!response.writableFinished) caller.abort(); // the client went away (its step was killed) before its answer
+      if (!response.writableFinished) caller.abort();
     });
-    const outcome = await this.perform({ node: id, op: command.op, name: command.name, release: command.release }, caller.signal);
-    if (!caller.signal.aborted) text(outcome.ok ? 200 : 500, outcome.message);
+    const outcome = await this.perform(request, caller.signal);
+    return caller.signal.aborted ? undefined : outcome;
   }
 
   private replica(node: SimulatedNode, service: string) {
@@ -304,13 +314,9 @@ export class SimulatedFleet {
       if (request.method === 'POST' && url.pathname === '/operations') {
         const body = JSON.parse(await readBody(request)) as OperationRequest;
         if (!this.nodes.has(body.node)) return sendJson(response, 400, { ok: false, message: `unknown node '${body.node}'` });
-        const caller = new AbortController();
-        response.on('close', () => {
-          if (!response.writableFinished) caller.abort(); // the cu-node process went away before its answer
-        });
-        const outcome = await this.perform(body, caller.signal);
-        if (caller.signal.aborted) return;
-        return sendJson(response, outcome.ok ? 200 : 500, outcome);
+        const outcome = await this.performForCaller(body, response);
+        if (outcome) return sendJson(response, outcome.ok ? 200 : 500, outcome);
+        return;
       }
       if (request.method === 'POST' && url.pathname === '/faults') {
         this.injectFault(JSON.parse(await readBody(request)) as FleetFault);
