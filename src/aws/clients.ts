@@ -4,6 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { traceCalls } from './call-trace';
 import { invocationCredentials } from './invocation-credentials';
 
 export interface AwsClientConfig {
@@ -42,11 +43,11 @@ export const SSM_MAX_ATTEMPTS = 8;
  */
 export function createAwsClients(config: AwsClientConfig = {}): AwsClients {
   const common = { region: config.region, credentials: config.credentials ?? invocationCredentials.getStore() };
-  const dynamodb = new DynamoDBClient({ ...common, endpoint: config.endpoints?.dynamodb });
+  const dynamodb = traceCalls(new DynamoDBClient({ ...common, endpoint: config.endpoints?.dynamodb }));
   const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   // SendCommand has a low request rate: a rollout that sends from many tasks at once is throttled, and the SDK's
   // default 3 attempts give up within a second. 8 attempts back off (from 500 ms for throttling, up to 20 s) long enough.
-  const ssm = new SSMClient({ ...common, endpoint: config.endpoints?.ssm, maxAttempts: SSM_MAX_ATTEMPTS });
+  const ssm = traceCalls(new SSMClient({ ...common, endpoint: config.endpoints?.ssm, maxAttempts: SSM_MAX_ATTEMPTS }));
   const sfn = new SFNClient({ ...common, endpoint: config.endpoints?.stepfunctions });
   const cloudformation = new CloudFormationClient({ ...common, endpoint: config.endpoints?.cloudformation });
   const ec2 = new EC2Client({ ...common, endpoint: config.endpoints?.ec2 });

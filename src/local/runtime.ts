@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand, type CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { TRACE_CALLS_VARIABLE } from '../aws/call-trace';
 import { InputError } from '../core/errors';
 import type { Inventory } from '../core/inventory/schema';
 import type { Manifest } from '../core/manifest/schema';
@@ -246,6 +247,8 @@ export async function startStepFunctions(props: {
       POWERTOOLS_LOG_LEVEL: process.env.CLUSTER_UPDATE_LOG_LEVEL ?? 'SILENT',
       // No CloudWatch here: EMF metric lines would only clutter the terminal (and cost a checkpoint query per update end).
       POWERTOOLS_METRICS_DISABLED: 'true',
+      // Opt-in timing of the handlers' SDK calls (src/aws/call-trace.ts).
+      ...(process.env[TRACE_CALLS_VARIABLE] ? { [TRACE_CALLS_VARIABLE]: process.env[TRACE_CALLS_VARIABLE] } : {}),
       ...operatorSettings(process.env),
       ...props.handlerEnvironment,
     },
