@@ -48,6 +48,9 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
   const toSend = current.filter((c) => !settled.has(c.node) && !attached.includes(c)).map((c) => c.node);
 
   const commandOf = new Map<string, string>(attached.map((c) => [c.node, c.record!.commandId!]));
+  // What each node's checkpoint is known to hold, passed to the next write so the store need not read it again
+  // (a round trip each, on the critical path of every step: checkpoint-store.ts, ReadCheckpoint).
+  const known = new Map(current.map((c) => [c.node, c.record]));
   if (toSend.length > 0) {
     const parameters = stepRunnerParameters({
       updateId: input.updateId,
@@ -65,7 +68,7 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
       if (index > 0) crashAtAny('between-batches', keys);
       // Each node's checkpoint is its own item: written side by side (a batch's writes one after another cost a
       // round trip each on the critical path of every step).
-      await Promise.all(keys.map((key) => context.checkpoints.begin(key, guard)));
+      await Promise.all(batch.map(async (node, i) => known.set(node, await context.checkpoints.begin(keys[i]!, guard, { current: known.get(node) }))));
       crashAtAny('before-send', keys);
       const commandId = await context.commands.send({ instanceIds: batch, parameters, comment: `${input.updateId} ${run.command.kind} ${run.command.step}` });
       crashAtAny('after-send', keys);
@@ -73,7 +76,7 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
         batch.map(async (node, i) => {
           commandOf.set(node, commandId);
           const key = keys[i]!;
-          await context.checkpoints.attachCommand(key, guard, commandId);
+          known.set(node, await context.checkpoints.attachCommand(key, guard, commandId, { current: known.get(node) }));
           context.observer?.commandSent({ phase: key.phase, target: key.target, step: key.step, node, commandId });
         }),
       );
@@ -92,12 +95,12 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
       if (!result || result.outcome === 'pending') {
         pending.push(node);
       } else if (result.outcome === 'succeeded') {
-        await context.checkpoints.succeed(run.keyFor(node), guard, { output: result.output });
+        await context.checkpoints.succeed(run.keyFor(node), guard, { output: result.output }, { current: known.get(node) });
         succeeded.push(node);
         observe(context, run.keyFor(node), node, commandOf.get(node)!, 'SUCCEEDED');
       } else {
         const error = describeFailure(run.command, node, result);
-        await context.checkpoints.fail(run.keyFor(node), guard, { error, output: result.output });
+        await context.checkpoints.fail(run.keyFor(node), guard, { error, output: result.output }, { current: known.get(node) });
         failed.push({ node, error });
         observe(context, run.keyFor(node), node, commandOf.get(node)!, 'FAILED', error);
       }

@@ -29,6 +29,16 @@ export interface CheckpointRecord extends CheckpointKey {
   readonly progress?: number;
 }
 
+/**
+ * What the caller read of a step just before writing it, so the store need not read it again: each read is a
+ * round trip on the critical path of every step. A stale one is safe: the write's condition still checks the
+ * transition against the stored status (a step SUCCEEDED meanwhile is returned as it is), and what the stale
+ * read can get wrong (the attempt count, the start time) is bookkeeping.
+ */
+export interface ReadCheckpoint {
+  readonly current: CheckpointRecord | undefined;
+}
+
 /** Who writes: only the lock's current (owner, fence) may. */
 export interface WriterGuard {
   readonly cluster: string;
@@ -78,8 +88,8 @@ export class CheckpointStore {
    * nothing is written; a RUNNING one keeps its command id so the caller
    * re-attaches instead of sending again.
    */
-  public async begin(key: CheckpointKey, guard: WriterGuard): Promise<CheckpointRecord> {
-    const current = await this.get(key);
+  public async begin(key: CheckpointKey, guard: WriterGuard, read?: ReadCheckpoint): Promise<CheckpointRecord> {
+    const current = await this.currentOf(key, read);
     if (current?.status === 'SUCCEEDED') return current;
     if (current?.status === 'RUNNING' && current.fence === guard.fence) return current;
     const next: CheckpointRecord = {
@@ -94,8 +104,8 @@ export class CheckpointStore {
   }
 
   /** Stores the SSM command id of a RUNNING step, before anything waits on it. */
-  public async attachCommand(key: CheckpointKey, guard: WriterGuard, commandId: string): Promise<CheckpointRecord> {
-    const current = await this.get(key);
+  public async attachCommand(key: CheckpointKey, guard: WriterGuard, commandId: string, read?: ReadCheckpoint): Promise<CheckpointRecord> {
+    const current = await this.currentOf(key, read);
     if (current?.status === 'SUCCEEDED') return current;
     const next = { ...(current ?? { ...key, attempts: 1, startedAt: new Date().toISOString() }), status: 'RUNNING' as const, fence: guard.fence, commandId };
     return this.writeUnlessSucceeded(next, guard);
@@ -118,12 +128,12 @@ export class CheckpointStore {
     return this.writeUnlessSucceeded(next, guard);
   }
 
-  public async succeed(key: CheckpointKey, guard: WriterGuard, details: { output?: string } = {}): Promise<CheckpointRecord> {
-    return this.finish(key, guard, 'SUCCEEDED', { output: tail(details.output) });
+  public async succeed(key: CheckpointKey, guard: WriterGuard, details: { output?: string } = {}, read?: ReadCheckpoint): Promise<CheckpointRecord> {
+    return this.finish(key, guard, 'SUCCEEDED', { output: tail(details.output) }, read);
   }
 
-  public async fail(key: CheckpointKey, guard: WriterGuard, details: { error: string; output?: string }): Promise<CheckpointRecord> {
-    return this.finish(key, guard, 'FAILED', { error: details.error, output: tail(details.output) });
+  public async fail(key: CheckpointKey, guard: WriterGuard, details: { error: string; output?: string }, read?: ReadCheckpoint): Promise<CheckpointRecord> {
+    return this.finish(key, guard, 'FAILED', { error: details.error, output: tail(details.output) }, read);
   }
 
   public async skip(key: CheckpointKey, guard: WriterGuard, details: { reason: string }): Promise<CheckpointRecord> {
@@ -151,8 +161,8 @@ export class CheckpointStore {
     for (let i = 0; i < records.length; i += TRANSACTION_CHECKPOINTS) await this.write(records.slice(i, i + TRANSACTION_CHECKPOINTS), guard, status);
   }
 
-  private async finish(key: CheckpointKey, guard: WriterGuard, status: CheckpointStatus, details: Partial<CheckpointRecord>): Promise<CheckpointRecord> {
-    const current = await this.get(key);
+  private async finish(key: CheckpointKey, guard: WriterGuard, status: CheckpointStatus, details: Partial<CheckpointRecord>, read?: ReadCheckpoint): Promise<CheckpointRecord> {
+    const current = await this.currentOf(key, read);
     if (status === 'SUCCEEDED' && current?.status === 'SUCCEEDED') return current;
     assertTransition(itemKey(key).sk, current?.status, status);
     const next: CheckpointRecord = {
@@ -163,6 +173,10 @@ export class CheckpointStore {
       endedAt: new Date().toISOString(),
     };
     return status === 'SUCCEEDED' ? this.writeUnlessSucceeded(next, guard) : (await this.write([next], guard, status), next);
+  }
+
+  private async currentOf(key: CheckpointKey, read: ReadCheckpoint | undefined): Promise<CheckpointRecord | undefined> {
+    return read ? read.current : this.get(key);
   }
 
   /**

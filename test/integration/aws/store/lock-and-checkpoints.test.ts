@@ -1,8 +1,11 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IllegalCheckpointTransitionError } from '../../../../src/core/checkpoint/transitions';
 import { CheckpointStore, type CheckpointKey } from '../../../../src/aws/store/checkpoint-store';
 import { LockStore } from '../../../../src/aws/store/lock-store';
 import { FenceRejectedError, LockHeldError } from '../../../../src/aws/store/store-errors';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../src/local/local-credentials';
 import { startLocalTable, type LocalTable } from './local-table';
 
 describe('lock and checkpoints on real DynamoDB Local', () => {
@@ -94,6 +97,25 @@ describe('lock and checkpoints on real DynamoDB Local', () => {
     await expect(checkpoints.fail(key, guard, { error: 'late' })).rejects.toBeInstanceOf(IllegalCheckpointTransitionError);
   });
 
+  it('a write given what the caller read skips its own read; a stale read still cannot undo a finished step', async () => {
+    const guard = { cluster: 'known', owner: 'arn:exec:known', fence: (await locks.acquire({ cluster: 'known', updateId: 'known', owner: 'arn:exec:known', leaseSeconds: 60 })).fence };
+    const key: CheckpointKey = { updateId: 'known', phase: 'wave', target: 'node-1', step: 'config' };
+    const reads: string[] = [];
+    const counted = new CheckpointStore({ ...table, documents: countingReads(table, reads) });
+    // Fresh reads: begin, attach and succeed with what the caller holds write once each and read nothing.
+    const begun = await counted.begin(key, guard, { current: undefined });
+    const attached = await counted.attachCommand(key, guard, 'cmd-1', { current: begun });
+    const done = await counted.succeed(key, guard, { output: 'ok' }, { current: attached });
+    expect(reads).toEqual([]);
+    expect(done).toMatchObject({ status: 'SUCCEEDED', commandId: 'cmd-1', attempts: 1 });
+    expect(await checkpoints.get(key)).toEqual(done);
+    // Stale reads (another copy of the task finished the step meanwhile): the stored SUCCEEDED stands.
+    expect(await counted.begin(key, guard, { current: undefined })).toEqual(done);
+    expect(await counted.succeed(key, guard, { output: 'late' }, { current: attached })).toEqual(done);
+    await expect(counted.fail(key, guard, { error: 'late' }, { current: attached })).rejects.toBeInstanceOf(IllegalCheckpointTransitionError);
+    expect(await checkpoints.get(key)).toEqual(done);
+  });
+
   it('a finished step is a no-op on any rerun; failed and skipped steps run again; illegal moves are refused', async () => {
     const guard = { cluster: 'cp', owner: 'arn:exec:cp', fence: (await locks.acquire({ cluster: 'cp', updateId: 'cp', owner: 'arn:exec:cp', leaseSeconds: 60 })).fence };
     const key: CheckpointKey = { updateId: 'cp', phase: 'canary', target: 'node-1', step: 'system-packages' };
@@ -129,3 +151,16 @@ describe('lock and checkpoints on real DynamoDB Local', () => {
     await expect(checkpoints.recordMany(keys.slice(0, 3), guard, 'FAILED', { error: 'x' })).rejects.toBeInstanceOf(IllegalCheckpointTransitionError);
   });
 });
+
+/** A document client on the same table that notes every read it sends (GetItem, Query, BatchGetItem). */
+function countingReads(table: LocalTable, reads: string[]): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({ endpoint: table.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (/^(GetItem|Query|BatchGetItem)Command$/.test(context.commandName ?? '')) reads.push(context.commandName!);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countReads' },
+  );
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
