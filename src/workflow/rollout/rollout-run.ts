@@ -76,7 +76,7 @@ export class RolloutRun {
     if (this.begun.has(service)) return;
     this.begun.add(service);
     const current = await this.context.checkpoints.get(this.serviceKey(service));
-    if (current?.status !== 'SUCCEEDED' && current?.status !== 'RUNNING') await this.context.checkpoints.begin(this.serviceKey(service), this.guard);
+    if (current?.status !== 'SUCCEEDED' && current?.status !== 'RUNNING') await this.context.checkpoints.begin(this.serviceKey(service), this.guard, { current });
   }
 
   /** SUCCEEDED once every replica is done (or the one-off ran). */
@@ -86,12 +86,15 @@ export class RolloutRun {
     await this.succeed(this.serviceKey(service));
   }
 
-  /** Writes SUCCEEDED on `key` unless it says so already (a FAILED or SKIPPED one of an earlier run begins again first). */
+  /**
+   * Writes SUCCEEDED on `key` unless it says so already (a FAILED or SKIPPED one of an earlier run begins again
+   * first). Each write is given what was read or written just before (ReadCheckpoint): one read in all.
+   */
   public async succeed(key: CheckpointKey, output?: string): Promise<void> {
-    const current = await this.context.checkpoints.get(key);
+    let current = await this.context.checkpoints.get(key);
     if (current?.status === 'SUCCEEDED') return;
-    if (current?.status === 'FAILED' || current?.status === 'SKIPPED') await this.context.checkpoints.begin(key, this.guard);
-    await this.context.checkpoints.succeed(key, this.guard, { output });
+    if (current?.status === 'FAILED' || current?.status === 'SKIPPED') current = await this.context.checkpoints.begin(key, this.guard, { current });
+    await this.context.checkpoints.succeed(key, this.guard, { output }, { current });
   }
 
   /** The service FAILED in this run with `error` (its dependents are skipped by the scheduler). */
@@ -100,21 +103,21 @@ export class RolloutRun {
     if (this.ended.has(service)) return;
     this.ended.add(service);
     const key = this.serviceKey(service);
-    const current = await this.context.checkpoints.get(key);
+    let current = await this.context.checkpoints.get(key);
     if (current?.status === 'FAILED' && current.fence === this.input.fence) return;
-    if (current?.status !== 'RUNNING') await this.context.checkpoints.begin(key, this.guard);
-    await this.context.checkpoints.fail(key, this.guard, { error });
+    if (current?.status !== 'RUNNING') current = await this.context.checkpoints.begin(key, this.guard, { current });
+    await this.context.checkpoints.fail(key, this.guard, { error }, { current });
   }
 
   /** Writes `status` with `details` on `key` unless it already says so in this run. */
   public async settle(key: CheckpointKey, status: 'SKIPPED' | 'FAILED', text: string): Promise<void> {
-    const current = await this.context.checkpoints.get(key);
+    let current = await this.context.checkpoints.get(key);
     if (current?.status === 'SUCCEEDED' || (current?.status === status && current.fence === this.input.fence)) return;
     if (status === 'SKIPPED') {
       await this.context.checkpoints.skip(key, this.guard, { reason: text });
       return;
     }
-    if (current?.status !== 'RUNNING') await this.context.checkpoints.begin(key, this.guard);
-    await this.context.checkpoints.fail(key, this.guard, { error: text });
+    if (current?.status !== 'RUNNING') current = await this.context.checkpoints.begin(key, this.guard, { current });
+    await this.context.checkpoints.fail(key, this.guard, { error: text }, { current });
   }
 }
