@@ -14,6 +14,14 @@ export interface StepOnNodes {
   readonly previous?: string;
   /** How long the step is expected to take (the same step on the canary, expectedDuration): a poll is aimed at its end. */
   readonly expectedMs?: number;
+  /**
+   * Asked right before the step is begun on nodes where it has not been: false, and nothing is begun or sent there
+   * (they come back in `notBegun`). Asked in the same synchronous run as the first begin, so no step is begun
+   * after the answer changed (the drain of a node once more nodes failed than allowed).
+   */
+  readonly mayBegin?: () => boolean;
+  /** Told of a node's failure before its FAILED checkpoint is written, so the scheduler knows no later than the record. */
+  readonly onFailed?: (node: string, error: string) => void;
 }
 
 export interface StepOutcome {
@@ -21,6 +29,8 @@ export interface StepOutcome {
   readonly failed: readonly { readonly node: string; readonly error: string }[];
   /** Still running when the poll budget ran out; the next task invocation re-attaches. */
   readonly pending: readonly string[];
+  /** Not begun because `mayBegin` said no. */
+  readonly notBegun?: readonly string[];
 }
 
 /**
@@ -45,12 +55,19 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
     .map((c) => ({ node: c.node, error: c.record!.error ?? `${run.command.kind} ${run.command.step} on ${c.node} failed` }));
   const settled = new Set([...succeeded, ...failed.map((f) => f.node)]);
   const attached = await withoutCancelled(context, current.filter((c) => c.record?.status === 'RUNNING' && c.record.commandId && c.record.fence <= guard.fence));
-  const toSend = current.filter((c) => !settled.has(c.node) && !attached.includes(c)).map((c) => c.node);
+  let toSend = current.filter((c) => !settled.has(c.node) && !attached.includes(c)).map((c) => c.node);
 
   const commandOf = new Map<string, string>(attached.map((c) => [c.node, c.record!.commandId!]));
   // What each node's checkpoint is known to hold, passed to the next write so the store need not read it again
   // (a round trip each, on the critical path of every step: checkpoint-store.ts, ReadCheckpoint).
   const known = new Map(current.map((c) => [c.node, c.record]));
+  const notBegun: string[] = [];
+  if (toSend.length > 0 && run.mayBegin && !run.mayBegin()) {
+    // Asked once, in the same synchronous run as the first batch's begin. A step RUNNING without a command id may
+    // have been sent before a crash: it is sent again, never given up.
+    notBegun.push(...toSend.filter((node) => known.get(node)?.status !== 'RUNNING'));
+    toSend = toSend.filter((node) => known.get(node)?.status === 'RUNNING');
+  }
   if (toSend.length > 0) {
     const parameters = stepRunnerParameters({
       updateId: input.updateId,
@@ -82,7 +99,7 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
       );
     }
   }
-  if (commandOf.size === 0) return { succeeded, failed, pending: [] };
+  if (commandOf.size === 0) return { succeeded, failed, pending: [], notBegun };
 
   // The expected end is known from the send only: a re-attached command started in an earlier invocation.
   const expectedMs = attached.length === 0 ? run.expectedMs : undefined;
@@ -100,13 +117,14 @@ export async function runStepOnNodes(context: WorkflowContext, input: TaskInput,
         observe(context, run.keyFor(node), node, commandOf.get(node)!, 'SUCCEEDED');
       } else {
         const error = describeFailure(run.command, node, result);
+        run.onFailed?.(node, error);
         await context.checkpoints.fail(run.keyFor(node), guard, { error, output: result.output }, { current: known.get(node) });
         failed.push({ node, error });
         observe(context, run.keyFor(node), node, commandOf.get(node)!, 'FAILED', error);
       }
     }),
   );
-  return { succeeded, failed, pending };
+  return { succeeded, failed, pending, notBegun };
 }
 
 /** What went wrong, in the words an operator needs: the step, the node, and for a timeout the limit it hit. */

@@ -1,6 +1,6 @@
 import type { Claim } from '../../core/schedule';
 import { canaryStepName } from '../../core/workflow/canary-steps';
-import { runStepOnNodes, type StepOutcome } from '../run-step-on-nodes';
+import { runStepOnNodes, type StepOnNodes, type StepOutcome } from '../run-step-on-nodes';
 import { drainCommand, nodeHealthCommand, platformCommand, rejoinCommand, serviceCommand } from '../step-scripts';
 import type { RolloutRun } from './rollout-run';
 
@@ -30,11 +30,23 @@ export async function workPlatform(run: RolloutRun, claims: readonly Extract<Cla
     { name: 'drain', command: drainCommand(run.manifest) },
     ...run.manifest.platform.map((p) => ({ name: `platform-${p.name}`, command: platformCommand(run.manifest, p.name) })),
   ];
+  // No node is taken out once more nodes failed than allowed: a claim granted just before a failure became known
+  // is given back undrained (the check is made with the drain's begin, see runStepOnNodes' mayBegin), and a
+  // node's failure reaches the ledger before its checkpoint says FAILED.
+  const guards = {
+    onFailed: (node: string, error: string) => run.ledger.nodeFailed(node, error),
+    drain: () => run.ledger.nodesFailed().length <= run.manifest.policy.maxFailedNodes,
+  };
   for (const step of steps) {
-    const outcome = await onNodes(run, active, (n) => run.nodeKey(n, step.name), step.command, await run.expectedOnCanary(step.name));
+    const expectedMs = await run.expectedOnCanary(step.name);
+    const outcome = await onNodes(run, active, (n) => run.nodeKey(n, step.name), step.command, expectedMs, { onFailed: guards.onFailed, mayBegin: step.name === 'drain' ? guards.drain : undefined });
     if (outcome.pending.length > 0) {
       for (const node of active) ends.set(node, 'pending');
       return ends;
+    }
+    for (const node of outcome.notBegun ?? []) {
+      await run.context.slots.release(run.platformClaim(node));
+      ends.set(node, 'ended');
     }
     for (const failure of outcome.failed) {
       await nodeFailed(run, failure.node, failure.error);
@@ -159,9 +171,16 @@ export async function workOneOff(run: RolloutRun, service: string, node: string)
   return 'ended';
 }
 
-function onNodes(run: RolloutRun, nodes: readonly string[], keyFor: (node: string) => ReturnType<RolloutRun['nodeKey']>, command: Parameters<typeof runStepOnNodes>[2]['command'], expectedMs?: number): Promise<StepOutcome> {
+function onNodes(
+  run: RolloutRun,
+  nodes: readonly string[],
+  keyFor: (node: string) => ReturnType<RolloutRun['nodeKey']>,
+  command: StepOnNodes['command'],
+  expectedMs?: number,
+  guards: Pick<StepOnNodes, 'mayBegin' | 'onFailed'> = {},
+): Promise<StepOutcome> {
   if (nodes.length === 0) return Promise.resolve({ succeeded: [], failed: [], pending: [] });
-  return runStepOnNodes(run.context, run.input, { nodes, keyFor, command, release: run.record.release, previous: run.record.previous, expectedMs }, run.deadline);
+  return runStepOnNodes(run.context, run.input, { nodes, keyFor, command, release: run.record.release, previous: run.record.previous, expectedMs, ...guards }, run.deadline);
 }
 
 /** The node's platform outage failed: it stays out (claim marked failed) and counts against maxFailedNodes. */
