@@ -180,4 +180,36 @@ describe('each step runs exactly once per node', () => {
     expect(executions('node-1', 'failed-once', 'check')).toBe(2);
     expect(executions('node-2', 'failed-once', 'check')).toBe(1);
   });
+
+  it('mayBegin refusing: a step not begun is neither begun nor sent, one begun before a crash is sent again; onFailed hears of a failure before its record', async () => {
+    const input = await holding('may-begin');
+    const context = contextWith(clients.ssm);
+    const key = keyFor('may-begin', 'drain');
+    // node-3's drain was begun by an earlier invocation that crashed before storing its command id.
+    await context.checkpoints.begin(key('node-3'), { cluster: input.cluster, owner: input.owner, fence: input.fence });
+    const script = 'echo ran >> ran-drain; if [ "$CU_NODE_ID" = node-3 ]; then exit 1; fi';
+    // The order of two events: onFailed called, and the FAILED checkpoint write begun.
+    const order: string[] = [];
+    const checkpoints = Object.create(context.checkpoints) as CheckpointStore;
+    checkpoints.fail = (...args: Parameters<CheckpointStore['fail']>) => (order.push(`write FAILED ${args[0].target}`), context.checkpoints.fail(...args));
+    const run = {
+      nodes: ['node-1', 'node-2', 'node-3'],
+      keyFor: key,
+      command: { kind: 'drain' as const, step: 'drain', script, timeoutSeconds: 60 },
+      release: '2.0.0',
+      mayBegin: () => false,
+      onFailed: (node: string) => void order.push(`told ${node}`),
+    };
+    const outcome = await runStepOnNodes({ ...context, checkpoints }, input, run, Date.now() + 30_000);
+    expect(outcome.notBegun).toEqual(['node-1', 'node-2']);
+    expect(outcome.failed.map((f) => f.node)).toEqual(['node-3']);
+    for (const node of ['node-1', 'node-2']) {
+      expect(await context.checkpoints.get(key(node)), node).toBeUndefined();
+      expect(sideEffects(node, 'ran-drain'), node).toBe(0);
+    }
+    expect(sideEffects('node-3', 'ran-drain')).toBe(1);
+    // Told before the record is written: the scheduler knows no later than the checkpoint says FAILED.
+    expect(order).toEqual(['told node-3', 'write FAILED node-3']);
+    expect(await context.checkpoints.get(key('node-3'))).toMatchObject({ status: 'FAILED' });
+  });
 });
