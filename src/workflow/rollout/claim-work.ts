@@ -33,13 +33,10 @@ export async function workPlatform(run: RolloutRun, claims: readonly Extract<Cla
   // No node is taken out once more nodes failed than allowed: a claim granted just before a failure became known
   // is given back undrained (the check is made with the drain's begin, see runStepOnNodes' mayBegin), and a
   // node's failure reaches the ledger before its checkpoint says FAILED.
-  const guards = {
-    onFailed: (node: string, error: string) => run.ledger.nodeFailed(node, error),
-    drain: () => run.ledger.nodesFailed().length <= run.manifest.policy.maxFailedNodes,
-  };
+  const mayDrain = () => run.ledger.nodesFailed().length <= run.manifest.policy.maxFailedNodes;
   for (const step of steps) {
     const expectedMs = await run.expectedOnCanary(step.name);
-    const outcome = await onNodes(run, active, (n) => run.nodeKey(n, step.name), step.command, expectedMs, { onFailed: guards.onFailed, mayBegin: step.name === 'drain' ? guards.drain : undefined });
+    const outcome = await onNodes(run, active, (n) => run.nodeKey(n, step.name), step.command, expectedMs, { onFailed: nodeFailureKnown(run), mayBegin: step.name === 'drain' ? mayDrain : undefined });
     if (outcome.pending.length > 0) {
       for (const node of active) ends.set(node, 'pending');
       return ends;
@@ -81,12 +78,12 @@ async function finishOutage(run: RolloutRun, node: string, updates: readonly str
     }
     carried.push(name);
   }
-  const rejoined = await onNodes(run, [node], (n) => run.nodeKey(n, 'rejoin'), rejoinCommand(run.manifest), await run.expectedOnCanary('rejoin'));
+  const rejoined = await onNodes(run, [node], (n) => run.nodeKey(n, 'rejoin'), rejoinCommand(run.manifest), await run.expectedOnCanary('rejoin'), { onFailed: nodeFailureKnown(run) });
   if (rejoined.pending.length > 0) return 'pending';
   if (rejoined.failed.length > 0) return nodeFailed(run, node, rejoined.failed[0]!.error);
   const services = run.servicesOn(node).filter((s) => s.name !== broken?.service);
   if (services.length > 0) {
-    const checked = await onNodes(run, [node], (n) => run.nodeKey(n, 'health'), nodeHealthCommand(services, { expectRelease: false, releaseOf: carried }));
+    const checked = await onNodes(run, [node], (n) => run.nodeKey(n, 'health'), nodeHealthCommand(services, { expectRelease: false, releaseOf: carried }), undefined, { onFailed: nodeFailureKnown(run) });
     if (checked.pending.length > 0) return 'pending';
     if (checked.failed.length > 0) return nodeFailed(run, node, checked.failed[0]!.error);
   }
@@ -183,10 +180,18 @@ function onNodes(
   return runStepOnNodes(run.context, run.input, { nodes, keyFor, command, release: run.record.release, previous: run.record.previous, expectedMs, ...guards }, run.deadline);
 }
 
-/** The node's platform outage failed: it stays out (claim marked failed) and counts against maxFailedNodes. */
+/**
+ * The node's platform outage failed: it stays out (claim marked failed) and counts against maxFailedNodes. The
+ * scheduler's ledger hears of it first, before anything is written, so no claim is taken on the old count meanwhile.
+ */
 async function nodeFailed(run: RolloutRun, node: string, error: string): Promise<WorkEnd> {
+  run.ledger.nodeFailed(node, error);
   await run.context.slots.markFailed(run.platformClaim(node), error);
   await run.settle(run.nodeKey(node, 'node'), 'FAILED', error);
-  run.ledger.nodeFailed(node, error);
   return 'ended';
+}
+
+/** A node's step failed: the ledger is told before the step's FAILED checkpoint is written (runStepOnNodes' onFailed). */
+function nodeFailureKnown(run: RolloutRun): (node: string, error: string) => void {
+  return (node, error) => run.ledger.nodeFailed(node, error);
 }
