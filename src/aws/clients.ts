@@ -48,9 +48,9 @@ export function createAwsClients(config: AwsClientConfig = {}): AwsClients {
   // SendCommand has a low request rate: a rollout that sends from many tasks at once is throttled, and the SDK's
   // default 3 attempts give up within a second. 8 attempts back off (from 500 ms for throttling, up to 20 s) long enough.
   const ssm = traceCalls(new SSMClient({ ...common, endpoint: config.endpoints?.ssm, maxAttempts: SSM_MAX_ATTEMPTS }));
-  const sfn = new SFNClient({ ...common, endpoint: config.endpoints?.stepfunctions });
-  const cloudformation = new CloudFormationClient({ ...common, endpoint: config.endpoints?.cloudformation });
-  const ec2 = new EC2Client({ ...common, endpoint: config.endpoints?.ec2 });
+  const sfn = traceCalls(new SFNClient({ ...common, endpoint: config.endpoints?.stepfunctions }));
+  const cloudformation = traceCalls(new CloudFormationClient({ ...common, endpoint: config.endpoints?.cloudformation }));
+  const ec2 = traceCalls(new EC2Client({ ...common, endpoint: config.endpoints?.ec2 }));
   return {
     dynamodb,
     documents,
