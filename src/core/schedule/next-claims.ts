@@ -43,7 +43,11 @@ interface CandidateGroup {
  *   plus the longest chain of its dependents' rounds (`weights.chain`); a one-off: its run plus that chain.
  * Candidates are taken greedily, largest first, whenever they fit with what is already taken. So whichever
  * branch is longer gets the contended nodes and budget slots first, and that changes as work gets done (a long
- * service chain goes first at the start, the platform waves once they are what is left). Ties: platform
+ * service chain goes first at the start, the platform waves once they are what is left). While the platform
+ * branch is the longer one, an outage that other nodes wait behind carries only the updates whose service could
+ * not be updated beside the waves anyway (budget ≤ maxInFlight), and once its places are full the free nodes it
+ * takes next (up to maxInFlight) get no service work: either would hold a platform place, or the next wave's
+ * node, for service work that can run elsewhere. Ties: platform
  * outages first (their places are the scarcest), then one-offs, then replica updates; among outages, the node
  * whose outage carries the least update time (a short outage keeps the waves moving and leaves ready services to
  * free nodes, where they do not wait for a platform), then wave order; among replicas, DAG order, then a node
@@ -148,9 +152,15 @@ export function nextClaims(model: RolloutModel, progress: RolloutProgress, inFor
   const rank = (node: string) => model.nodeRank.get(node) ?? 0;
   const groups: CandidateGroup[] = [];
   const notStarted = nodesLeft.filter((n) => !inPlatform.has(n));
+  // The largest priority of the service work (set once the groups are built): the platform branch is critical
+  // while its own priority is larger.
+  let servicePriority = 0;
+  const reserved: string[] = [];
   if (notStarted.length > 0) {
+    const slots = Math.max(1, plan.maxInFlight);
+    const platformPriority = Math.ceil(notStarted.length / slots) * weights.outage;
     groups.push({
-      priority: Math.ceil(notStarted.length / Math.max(1, plan.maxInFlight)) * weights.outage,
+      priority: platformPriority,
       ties: [0],
       take: () => {
         if (platformsInFlight >= plan.maxInFlight) return;
@@ -159,12 +169,29 @@ export function nextClaims(model: RolloutModel, progress: RolloutProgress, inFor
           .map((node) => {
             const hosted = model.hosted.get(node) ?? [];
             const updates = hosted.filter((s) => status.get(s) === 'ready' && !isReplicaDone(s, node));
-            return { claim: { kind: 'platform' as const, node, out: hosted, updates }, carried: updates.reduce((sum, s) => sum + weights.work.get(s)!, 0) };
+            return { node, hosted, updates, carried: updates.reduce((sum, s) => sum + weights.work.get(s)!, 0) };
           })
-          .sort((a, b) => a.carried - b.carried || rank(a.claim.node) - rank(b.claim.node));
-        for (const { claim } of options) {
-          if (platformsInFlight >= plan.maxInFlight) return;
-          if (claim.out.every((s) => fits(s, claim.node))) take(claim);
+          .sort((a, b) => a.carried - b.carried || rank(a.node) - rank(b.node));
+        let started = 0;
+        for (const option of options) {
+          if (platformsInFlight >= plan.maxInFlight) break;
+          if (!option.hosted.every((s) => fits(s, option.node))) continue;
+          // Nodes that still wait for a platform place once this outage has one: they wait for this outage too.
+          const after = notStarted.length - started - 1;
+          const waitBehind = after > plan.maxInFlight - platformsInFlight - 1;
+          const critical = weights.outage + option.carried + Math.ceil(after / slots) * weights.outage > servicePriority;
+          // An update carried by an outage others wait behind lengthens the platform branch; while that branch is
+          // the critical one it is carried only if its service could not be updated beside the waves anyway (a
+          // budget of at most maxInFlight, which the waves' own outages can fill), else it gets an outage of its own.
+          const updates = waitBehind && critical ? option.updates.filter((s) => budget(s) <= plan.maxInFlight) : option.updates;
+          take({ kind: 'platform', node: option.node, out: option.hosted, updates });
+          started += 1;
+        }
+        // While the platform branch is critical and its places are full, the free nodes it takes next are kept
+        // for it: service work started there now would hold them when a place frees up and delay the next wave.
+        if (platformsInFlight >= plan.maxInFlight && platformPriority > servicePriority) {
+          for (const option of options) if (!busy.has(option.node) && reserved.length < plan.maxInFlight) reserved.push(option.node);
+          for (const node of reserved) busy.add(node);
         }
       },
     });
@@ -194,6 +221,7 @@ export function nextClaims(model: RolloutModel, progress: RolloutProgress, inFor
       },
     });
   });
+  for (const group of groups) if (group.ties[0] !== 0) servicePriority = Math.max(servicePriority, group.priority);
   groups.sort(byPriority);
   for (const group of groups) group.take();
 

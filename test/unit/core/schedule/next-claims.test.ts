@@ -31,13 +31,21 @@ describe('nextClaims', () => {
     expect(start).toEqual({ platformDone: ['n1'], failedNodes: [], replicasDone: { a: ['n1'], b: ['n1'] }, replicasFailed: {}, servicesFailed: [], oneOffsRan: [] });
   });
 
-  it('gives the longest branch the contended budget first: the platform outage (30 s of waves left) carries a, the rest of a fills the budget', () => {
+  it('gives the critical platform branch (30 s of waves left) its node and the next: n2 carries nothing, n3 waits for the wave, a fills its budget on n4', () => {
     const decision = nextClaims(model, start, []);
+    // Carrying a would hold the one platform place 1 s longer while n3 and n4 wait behind it; a (budget 2 > maxInFlight
+    // 1) can be updated beside the waves instead. n3, the next wave's node, is kept free for it.
     expect(decision.claims).toEqual<Claim[]>([
-      { kind: 'platform', node: 'n2', out: ['a', 'b'], updates: ['a'] },
-      { kind: 'replica', node: 'n3', service: 'a' },
+      { kind: 'platform', node: 'n2', out: ['a', 'b'], updates: [] },
+      { kind: 'replica', node: 'n4', service: 'a' },
     ]);
     expect(decision).toMatchObject({ skipped: [], blocked: [], finished: false });
+  });
+
+  it('carries a ready service when nothing waits behind the outage', () => {
+    // The last platform node: its outage delays no wave, so a goes with it (no second outage of n4's replica).
+    const last = { ...start, platformDone: ['n1', 'n2', 'n3'], replicasDone: { a: ['n1', 'n2', 'n3'], b: ['n1', 'n2', 'n3'] } };
+    expect(nextClaims(model, last, []).claims).toEqual<Claim[]>([{ kind: 'platform', node: 'n4', out: ['a'], updates: ['a'] }]);
   });
 
   it('keeps maxInFlight, the budgets and one actor per node with the claims in force', () => {
@@ -52,12 +60,12 @@ describe('nextClaims', () => {
     expect(decision.claims.some((c) => c.kind === 'replica' && c.service === 'b')).toBe(false);
     expect(decision.claims).toContainEqual({ kind: 'platform', node: 'n3', out: ['a', 'b'], updates: [] });
     // Once a is done everywhere, b goes: the one platform place goes to the outage carrying the least (n4 has
-    // nothing left to update), b's replicas to the free nodes, the one whose platform is done first.
+    // nothing left to update), b's replicas to the free nodes but n3, kept for the next (and last) wave, which will
+    // carry b there.
     const allOfA = nextClaims(model, { ...progress, replicasDone: { a: ['n1', 'n2', 'n3', 'n4'], b: ['n1'] } }, []);
     expect(allOfA.claims).toEqual([
       { kind: 'platform', node: 'n4', out: ['a'], updates: [] },
       { kind: 'replica', node: 'n2', service: 'b' },
-      { kind: 'replica', node: 'n3', service: 'b' },
     ]);
   });
 

@@ -11,11 +11,12 @@ const manifest = fixedDurationManifest();
 const durations = durationsFromSleeps(manifest); // platform steps 2 s, service updates and one-offs 3 s, the rest 0 s
 
 describe('simulateRollout on the example cluster (platform steps 2 s, service updates 3 s)', () => {
-  // Measured: 6 nodes 72 s (bound 68), 12 nodes 87 s (83), 24 nodes 134 s (131).
+  // Measured: 6 nodes 72 s (bound 68), 12 nodes 83 s (83), 24 nodes 131 s (131). With carried updates holding
+  // the platform places and service work on the next wave's nodes, 12 and 24 nodes took 87 and 134 s.
   it.each([
     [6, 72, 68, 59],
-    [12, 87, 83, 83],
-    [24, 134, 131, 131],
+    [12, 83, 83, 83],
+    [24, 131, 131, 131],
   ])('%i nodes: %i s, within 1.15× the workflow bound (%i s) and above the schedule bound (%i s)', (nodes, expected, workflowBound, scheduleBound) => {
     const plan = planUpdate(manifest, repeatedInventory(nodes));
     const run = simulateRollout(manifest, plan, durations);
