@@ -155,7 +155,6 @@ export function nextClaims(model: RolloutModel, progress: RolloutProgress, inFor
   // The largest priority of the service work (set once the groups are built): the platform branch is critical
   // while its own priority is larger.
   let servicePriority = 0;
-  const reserved: string[] = [];
   if (notStarted.length > 0) {
     const slots = Math.max(1, plan.maxInFlight);
     const platformPriority = Math.ceil(notStarted.length / slots) * weights.outage;
@@ -190,8 +189,8 @@ export function nextClaims(model: RolloutModel, progress: RolloutProgress, inFor
         // While the platform branch is critical and its places are full, the free nodes it takes next are kept
         // for it: service work started there now would hold them when a place frees up and delay the next wave.
         if (platformsInFlight >= plan.maxInFlight && platformPriority > servicePriority) {
-          for (const option of options) if (!busy.has(option.node) && reserved.length < plan.maxInFlight) reserved.push(option.node);
-          for (const node of reserved) busy.add(node);
+          const reserved = options.filter((o) => !busy.has(o.node)).slice(0, plan.maxInFlight);
+          for (const { node } of reserved) busy.add(node);
         }
       },
     });
@@ -221,6 +220,7 @@ export function nextClaims(model: RolloutModel, progress: RolloutProgress, inFor
       },
     });
   });
+  // Every group but the platform's (the one with first tie 0) is service work.
   for (const group of groups) if (group.ties[0] !== 0) servicePriority = Math.max(servicePriority, group.priority);
   groups.sort(byPriority);
   for (const group of groups) group.take();
