@@ -61,8 +61,10 @@ export function nodeHealthCommand(services: readonly Service[], options: { expec
   // the new release; the others at whatever they run.
   const updated = new Set(typeof options.releaseOf === 'string' ? [options.releaseOf] : (options.releaseOf ?? []));
   const expect = (service: Service) => options.expectRelease || updated.has(service.name);
+  // Bash builtins where a process would do (printf %()T, read): the check sits on the critical path of every
+  // platform outage and replica update, and a node may be busy.
   const script = [
-    'start=$(date +%s)',
+    "printf -v start '%(%s)T' -1",
     ...services.flatMap((service, i) => [`check_${i}() {`, `  name=${service.name}`, checkOf(service, expect(service)), '}']),
     `pending="${services.map((_, i) => i).join(' ')}"`,
     // Side by side: a node's check waits for its slowest service, not for the sum of them (it sits on the critical
@@ -74,11 +76,14 @@ export function nodeHealthCommand(services: readonly Service[], options: { expec
     '  wait',
     '  still=""; report=""',
     '  for i in $pending; do',
-    '    output="$(cat "$results/$i")"',
-    '    if [ "$(cat "$results/$i.rc")" = 0 ]; then echo "healthy: $output"; else still="$still $i"; report="$report; $output"; fi',
+    "    output=''; IFS= read -r -d '' output < \"$results/$i\"",
+    "    while [ \"${output%$'\\n'}\" != \"$output\" ]; do output=\"${output%$'\\n'}\"; done",
+    '    rc=1; read -r rc < "$results/$i.rc"',
+    '    if [ "$rc" = 0 ]; then echo "healthy: $output"; else still="$still $i"; report="$report; $output"; fi',
     '  done',
     '  [ -z "$still" ] && exit 0',
-    '  elapsed=$(( $(date +%s) - start ))',
+    "  printf -v now '%(%s)T' -1",
+    '  elapsed=$(( now - start ))',
     '  over=""',
     ...services.map((service, i) => `  case " $still " in *" ${i} "*) [ "$elapsed" -ge ${service.health?.timeoutSeconds ?? DEFAULT_HEALTH_TIMEOUT_SECONDS} ] && over=1 ;; esac`),
     '  if [ -n "$over" ]; then echo "unhealthy after ${elapsed} s${report}" >&2; exit 1; fi',

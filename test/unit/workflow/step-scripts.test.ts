@@ -1,0 +1,56 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Service } from '../../../src/core/manifest/schema';
+import { nodeHealthCommand } from '../../../src/workflow/step-scripts';
+
+/**
+ * A node's check of its services, run by bash as the step runner runs it. It sits on the critical path of every
+ * platform outage and replica update, so besides the checks themselves it starts only mktemp and rm: results are
+ * read back and the time taken with bash builtins. External programs are logging shims first on PATH.
+ */
+describe('a node’s health check script', () => {
+  let scratch: string;
+  let shims: string;
+  let calls: string;
+
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'cu-health-script-'));
+    shims = join(scratch, 'shims');
+    calls = join(scratch, 'calls.log');
+    mkdirSync(shims);
+    for (const program of ['cat', 'date', 'mktemp', 'rm', 'sleep']) {
+      const real = execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim();
+      writeFileSync(join(shims, program), `#!/bin/sh\necho ${program} >> '${calls}'\nexec ${real} "$@"\n`);
+      chmodSync(join(shims, program), 0o755);
+    }
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  const service = (name: string, command: string, timeoutSeconds = 5): Service => ({ name, minHealthy: 0, health: { command, timeoutSeconds } }) as Service;
+  function run(services: Service[]) {
+    const { script } = nodeHealthCommand(services, { expectRelease: false });
+    rmSync(calls, { force: true });
+    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: `${shims}:${process.env.PATH}`, HOME: scratch } });
+    return { ...result, started: existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean) : [] };
+  }
+
+  it('checks every service side by side and reports each, starting no cat or date', () => {
+    const healthy = run([service('search', 'echo answered 200'), service('tql', 'printf "ok\\n\\n\\n"'), service('web', 'echo fine')]);
+    expect(healthy.status).toBe(0);
+    expect(healthy.stdout).toBe('healthy: answered 200\nhealthy: ok\nhealthy: fine\n');
+    expect(healthy.started.sort()).toEqual(['mktemp', 'rm']);
+  });
+
+  it('retries a failing service until its own timeout, then names it with its last output', () => {
+    const flag = join(scratch, 'never');
+    const failing = run([service('search', 'echo answered 200'), service('tql', `[ -f '${flag}' ] || { echo "GET /health answered 503"; exit 1; }`, 1)]);
+    expect(failing.status).toBe(1);
+    expect(failing.stdout).toBe('healthy: answered 200\n');
+    expect(failing.stderr).toMatch(/^unhealthy after [12] s; GET \/health answered 503\n$/);
+    expect(failing.started.filter((p) => p === 'cat' || p === 'date')).toEqual([]);
+    expect(failing.started.filter((p) => p === 'sleep').length).toBeGreaterThanOrEqual(1);
+  });
+});
