@@ -28,7 +28,7 @@ describe('the step runner document on a node', () => {
 
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'cu-step-runner-'));
-    [{ content: document }] = commandDocuments(synthesizeLocalTemplate()) as [{ content: SsmDocumentContent }];
+    document = commandDocuments(synthesizeLocalTemplate())[0]!.content;
     shims = join(scratch, 'shims');
     calls = join(scratch, 'calls.log');
     mkdirSync(shims);

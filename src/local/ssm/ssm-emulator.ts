@@ -8,6 +8,7 @@ import { AccessDenied, type AuthorizationRequest } from '../iam/local-iam';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local-credentials';
 import { agentRefusal } from './agent-parameter-validator';
 import { resolveScript, RUN_SHELL_SCRIPT, type SsmDocumentContent } from './ssm-document';
+import { CommandHost } from './command-host';
 import { SsmInvocation, STDERR_LIMIT, STDOUT_LIMIT } from './ssm-invocation';
 
 export interface SsmEmulatorProps {
@@ -80,6 +81,8 @@ export class SsmEmulator {
   private readonly documents = new Map<string, SsmDocumentContent>([['AWS-RunShellScript', RUN_SHELL_SCRIPT]]);
   private readonly commands = new Map<string, CommandRecord>();
   private readonly running = new Set<Promise<void>>();
+  /** Starts the nodes' scripts outside this process (command-host.ts). */
+  private readonly host = new CommandHost();
 
   private constructor(private readonly props: SsmEmulatorProps) {
     this.fleet = props.fleet;
@@ -128,6 +131,7 @@ export class SsmEmulator {
   public async stop(): Promise<void> {
     for (const command of this.commands.values()) for (const invocation of command.invocations) invocation.cancel();
     await Promise.allSettled([...this.running]);
+    await this.host.stop();
     await this.closeServer();
   }
 
@@ -214,7 +218,7 @@ export class SsmEmulator {
           continue;
         }
         const node = this.fleet.node(invocation.instanceId);
-        const run = invocation.run(node, script, { deliveryDeadline, executionTimeoutSeconds, fleetUrl: this.fleet.url, workingDirectory, agentRefusal: refusal });
+        const run = invocation.run(node, script, { host: this.host, deliveryDeadline, executionTimeoutSeconds, fleetUrl: this.fleet.url, workingDirectory, agentRefusal: refusal });
         active.add(run);
         void run.finally(() => active.delete(run));
       }

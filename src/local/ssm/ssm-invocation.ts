@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimulatedNode } from '../fleet/simulated-node';
+import type { CommandHost } from './command-host';
 
 /** Invocation statuses as the real API names them. */
 export type InvocationStatus = 'Pending' | 'InProgress' | 'Delayed' | 'Success' | 'Cancelled' | 'TimedOut' | 'Failed' | 'Cancelling';
@@ -20,7 +20,8 @@ export class SsmInvocation {
   public stderr = '';
   public startedAt?: Date;
   public endedAt?: Date;
-  private child?: ChildProcess;
+  /** The running script's process group (its leader's pid). */
+  private pid?: number;
   private cancelRequested = false;
 
   public constructor(
@@ -42,7 +43,7 @@ export class SsmInvocation {
   public async run(
     node: SimulatedNode,
     script: string,
-    options: { deliveryDeadline: number; executionTimeoutSeconds: number; fleetUrl: string; workingDirectory?: string; agentRefusal?: string },
+    options: { host: CommandHost; deliveryDeadline: number; executionTimeoutSeconds: number; fleetUrl: string; workingDirectory?: string; agentRefusal?: string },
   ): Promise<void> {
     while (!node.agentOnline) {
       if (this.cancelRequested) return this.finish('Cancelled', 'Cancelled');
@@ -63,30 +64,39 @@ export class SsmInvocation {
     mkdirSync(directory, { recursive: true });
     const scriptFile = join(directory, '_script.sh');
     writeFileSync(scriptFile, script, { mode: 0o700 });
-    const child = spawn('/bin/bash', [scriptFile], {
-      cwd: options.workingDirectory ?? node.root,
-      detached: true, // its own process group, so cancel and timeout kill everything it started
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: `${join(node.root, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-        HOME: node.root,
-        LANG: 'C.UTF-8',
-        CU_NODE_ID: node.id,
-        CU_NODE_ROOT: node.root,
-        CU_FLEET_URL: options.fleetUrl,
-      },
-    });
-    this.child = child;
-    child.stdout!.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    // Started by the command host (command-host.ts), in a process group of its own, so cancel and timeout kill
+    // everything it started.
+    let started;
+    try {
+      started = await options.host.run({
+        file: '/bin/bash',
+        args: [scriptFile],
+        cwd: options.workingDirectory ?? node.root,
+        env: {
+          PATH: `${join(node.root, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+          HOME: node.root,
+          LANG: 'C.UTF-8',
+          CU_NODE_ID: node.id,
+          CU_NODE_ROOT: node.root,
+          CU_FLEET_URL: options.fleetUrl,
+        },
+        onOutput: (stream, text) => (this[stream] += text),
+      });
+    } catch (error) {
+      this.stderr += `${(error as Error).message}\n`;
+      return this.finish('Failed', 'Failed');
+    }
+    this.pid = started.pid;
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       this.killGroup();
     }, options.executionTimeoutSeconds * 1000);
-    const code = await new Promise<number | null>((resolve) => child.once('close', (exit) => resolve(exit)));
+    // A cancel that came while the script was being started.
+    if (this.cancelRequested) this.killGroup();
+    const code = await started.exited;
     clearTimeout(timer);
-    this.child = undefined;
+    this.pid = undefined;
     if (this.cancelRequested) return this.finish('Cancelled', 'Cancelled');
     if (timedOut) return this.finish('TimedOut', 'ExecutionTimedOut', code ?? -1);
     this.finish(code === 0 ? 'Success' : 'Failed', code === 0 ? 'Success' : 'Failed', code ?? -1);
@@ -96,7 +106,7 @@ export class SsmInvocation {
   public cancel(): void {
     if (this.terminal) return;
     this.cancelRequested = true;
-    if (this.child) {
+    if (this.pid !== undefined) {
       this.status = 'Cancelling';
       this.statusDetails = 'Cancelling';
       this.killGroup();
@@ -116,7 +126,7 @@ export class SsmInvocation {
   }
 
   private killGroup(): void {
-    const pid = this.child?.pid;
+    const pid = this.pid;
     if (!pid) return;
     try {
       process.kill(-pid, 'SIGTERM');

@@ -1,0 +1,87 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SimulatedFleet } from '../../../src/local/fleet/simulated-fleet';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
+import { CommandHost } from '../../../src/local/ssm/command-host';
+import { SsmEmulator } from '../../../src/local/ssm/ssm-emulator';
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const until = async (condition: () => boolean, ms = 5000) => {
+  for (const end = Date.now() + ms; !condition(); ) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('the command host: nodes’ scripts start outside the control plane’s process', () => {
+  let scratch: string;
+  beforeAll(() => void (scratch = mkdtempSync(join(tmpdir(), 'cu-command-host-'))));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('a command’s script is not a child of the process the emulator runs in, and its output and exit code come back', async () => {
+    const fleet = await SimulatedFleet.start({ runDirectory: scratch, cluster: 'c', release: '1.0.0', platformSteps: [], nodes: [{ id: 'node-1', services: [] }], serviceProcesses: false });
+    const ssm = await SsmEmulator.start({ fleet });
+    const client = new SSMClient({ endpoint: ssm.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const sent = await client.send(new SendCommandCommand({ DocumentName: 'AWS-RunShellScript', InstanceIds: ['node-1'], Parameters: { commands: ['echo "parent $PPID"', 'echo oops >&2', 'exit 7'] } }));
+      let answer;
+      do {
+        await new Promise((r) => setTimeout(r, 50));
+        answer = await client.send(new GetCommandInvocationCommand({ CommandId: sent.Command!.CommandId!, InstanceId: 'node-1' }));
+      } while (!['Success', 'Failed'].includes(answer.Status!));
+      expect(answer).toMatchObject({ Status: 'Failed', ResponseCode: 7, StandardErrorContent: 'oops\n' });
+      const parent = Number(/^parent (\d+)$/m.exec(answer.StandardOutputContent!)?.[1]);
+      expect(parent).toBeGreaterThan(0);
+      expect(parent).not.toBe(process.pid);
+    } finally {
+      client.destroy();
+      await ssm.stop();
+      await fleet.stop();
+    }
+  });
+
+  it('kills a script’s whole process group; stop ends whatever still runs there', async () => {
+    const host = new CommandHost();
+    const marker = join(scratch, 'grandchild.pid');
+    const output: string[] = [];
+    const run = await host.run({ file: '/bin/bash', args: ['-c', `sleep 60 & echo $! > '${marker}'; wait`], cwd: scratch, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, onOutput: (_, text) => output.push(text) });
+    await until(() => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '');
+    const grandchild = Number(readFileSync(marker, 'utf8'));
+    process.kill(-run.pid, 'SIGTERM');
+    expect(await run.exited).toBeNull();
+    await until(() => !isAlive(grandchild));
+
+    const long = await host.run({ file: '/bin/sleep', args: ['60'], cwd: scratch, env: {}, onOutput: () => undefined });
+    expect(isAlive(long.pid)).toBe(true);
+    await host.stop();
+    expect(await long.exited).toBeNull();
+    await until(() => !isAlive(long.pid));
+  });
+
+  it('a host that dies ends its scripts’ waits, and the next script gets a new host', async () => {
+    const host = new CommandHost();
+    try {
+      const orphaned = await host.run({ file: '/bin/sleep', args: ['60'], cwd: scratch, env: {}, onOutput: () => undefined });
+      const hostPid = Number(readFileSync(`/proc/${orphaned.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      process.kill(hostPid, 'SIGKILL');
+      expect(await orphaned.exited).toBeNull();
+      process.kill(-orphaned.pid, 'SIGKILL');
+      const output: string[] = [];
+      const next = await host.run({ file: '/bin/echo', args: ['again'], cwd: scratch, env: {}, onOutput: (_, text) => output.push(text) });
+      expect(await next.exited).toBe(0);
+      expect(output.join('')).toBe('again\n');
+    } finally {
+      await host.stop();
+    }
+  });
+});
