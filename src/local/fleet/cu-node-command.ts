@@ -44,6 +44,9 @@ export function parseCuNodeCommand(argv: readonly string[]): CuNodeCommand {
   }
 }
 
+/** Where a simulated node keeps each replica's port, one file per service (relative to the node's root). */
+export const CU_NODE_PORTS_DIRECTORY = 'run/cu-node/ports';
+
 /**
  * The client installed on every simulated node as `bin/cu-node`: it posts its arguments to the fleet controller
  * (CU_FLEET_URL) for its node (CU_NODE_ID) and answers like a real tool: the controller's message on stdout and
@@ -56,6 +59,17 @@ export const CU_NODE_CLIENT_SCRIPT = `#!/bin/sh
 if [ -z "$CU_NODE_ID" ] || [ -z "$CU_FLEET_URL" ]; then
   echo 'cu-node: CU_NODE_ID and CU_FLEET_URL must be set (run me through the step runner)' >&2
   exit 2
+fi
+# A replica's port is what the node itself knows (the fleet writes it there whenever the replica starts): read
+# here, no call to the controller. A node's check asks once per service, on the critical path of every outage.
+if [ $# -eq 3 ] && [ "$1" = service ] && [ "$2" = port ] && [ -n "\${CU_NODE_ROOT:-}" ]; then
+  case "$3" in
+    *[!A-Za-z0-9._-]*) ;;
+    *) if [ -r "$CU_NODE_ROOT/${CU_NODE_PORTS_DIRECTORY}/$3" ] && read -r port < "$CU_NODE_ROOT/${CU_NODE_PORTS_DIRECTORY}/$3" && [ -n "$port" ]; then
+         printf '%s\\n' "$port"
+         exit 0
+       fi ;;
+  esac
 fi
 count=$#
 for arg do set -- "$@" --data-urlencode "arg=$arg"; done

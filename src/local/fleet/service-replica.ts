@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 
@@ -41,16 +41,30 @@ export class ServiceReplica {
   public startedAt?: string;
   private child?: ChildProcess;
 
+  private currentPort = 0;
+
   public constructor(
     public readonly service: string,
     public readonly node: string,
     /** The replica's port; kept across restarts unless another process took it meanwhile. */
-    public port: number,
+    port: number,
     release: string,
     private readonly logFile: string,
     private readonly runProcesses: boolean,
+    /** Where the node keeps this replica's port for `cu-node service port` to read (CU_NODE_PORTS_DIRECTORY). */
+    private readonly portFile?: string,
   ) {
     this.release = release;
+    this.port = port;
+  }
+
+  public get port(): number {
+    return this.currentPort;
+  }
+
+  public set port(port: number) {
+    this.currentPort = port;
+    if (this.portFile) writeFileSync(this.portFile, `${port}\n`);
   }
 
   public get pid(): number | undefined {

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CU_NODE_CLIENT_SCRIPT } from './cu-node-command';
+import { CU_NODE_CLIENT_SCRIPT, CU_NODE_PORTS_DIRECTORY } from './cu-node-command';
 import { ServiceReplica } from './service-replica';
 
 /** What a node reports about itself (`GET /nodes` on the fleet controller). */
@@ -49,7 +49,7 @@ export class SimulatedNode {
     this.root = props.root;
     this.platformSteps = props.platformSteps;
     this.agentStep = props.agentStep;
-    for (const dir of ['etc/platform', 'bin', 'var/log', 'var/lib/oneoffs', 'run']) mkdirSync(join(this.root, dir), { recursive: true });
+    for (const dir of ['etc/platform', 'bin', 'var/log', 'var/lib/oneoffs', 'run', CU_NODE_PORTS_DIRECTORY]) mkdirSync(join(this.root, dir), { recursive: true });
     for (const step of props.platformSteps) {
       if (!existsSync(this.platformFile(step))) writeFileSync(this.platformFile(step), props.release);
     }
@@ -59,7 +59,7 @@ export class SimulatedNode {
     this.replicas = new Map(
       props.services.map((service) => [
         service,
-        new ServiceReplica(service, this.id, props.ports.get(service)!, props.release, join(this.root, 'var/log', `${service}.log`), props.runProcesses),
+        new ServiceReplica(service, this.id, props.ports.get(service)!, props.release, join(this.root, 'var/log', `${service}.log`), props.runProcesses, join(this.root, CU_NODE_PORTS_DIRECTORY, service)),
       ]),
     );
   }

@@ -101,6 +101,21 @@ describe('simulated fleet of real processes', () => {
     const ports = Object.fromEntries((await fleet.status())[0]!.services.map((s) => [s.name, s.port]));
     expect(await cuNode('node-1', 'service', 'port', 'tql')).toEqual({ code: 0, out: `${ports.tql}\n` });
     expect(await cuNode('node-2', 'service', 'port', 'tql')).toEqual({ code: 1, out: 'cu-node: node-2 does not host tql\n' });
+    // On the node (CU_NODE_ROOT, as the step runner runs it) a port is read where the node keeps it, without a call:
+    // it answers with no controller at all, and follows a replica that came back on another port.
+    const onNode = (...args: string[]) =>
+      new Promise<{ code: number; out: string }>((resolve) =>
+        execFile(join(runDirectory, 'nodes', 'node-1', 'bin', 'cu-node'), args, { env: { PATH: process.env.PATH!, CU_NODE_ID: 'node-1', CU_FLEET_URL: 'http://127.0.0.1:9', CU_NODE_ROOT: join(runDirectory, 'nodes', 'node-1') }, encoding: 'utf8' }, (error, out, err) =>
+          resolve(error ? { code: Number(error.code), out: err } : { code: 0, out }),
+        ),
+      );
+    expect(await onNode('service', 'port', 'tql')).toEqual({ code: 0, out: `${ports.tql}\n` });
+    const replica = fleet.node('node-1').replicas.get('tql')!;
+    const before = replica.port;
+    replica.port = before + 1;
+    expect(await onNode('service', 'port', 'tql')).toEqual({ code: 0, out: `${before + 1}\n` });
+    replica.port = before;
+    expect((await onNode('service', 'port', '../tql')).code).toBe(1); // not a service name: asked of the controller, which is not there
     const run = (env: Record<string, string>) =>
       new Promise<{ code: number; err: string }>((resolve) =>
         execFile(join(runDirectory, 'nodes', 'node-1', 'bin', 'cu-node'), ['drain'], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' }, (error, _out, err) => resolve({ code: error ? Number(error.code) : 0, err })),
