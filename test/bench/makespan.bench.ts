@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAwsClients } from '../../src/aws/clients';
@@ -104,6 +104,8 @@ async function measure(manifest: Manifest, durations: StepDurations, template: R
     const bound = makespanBound(manifest, plan, durations);
     const makespanSeconds = round((execution.stopDate!.getTime() - execution.startDate!.getTime()) / 1000);
     const checkpoints = await new CheckpointStore({ documents: clients.documents, tableName: runtime.tableName }).query(updateId);
+    // Beside the nodes' execution logs, the control plane's side of every step: when it began, sent and saw the end.
+    if (process.env.MAKESPAN_KEEP_RUN_DIR === '1') writeFileSync(join(directory, 'checkpoints.json'), JSON.stringify(checkpoints, null, 1));
     const phases = phaseTimes(checkpoints, bound);
     const stats = runtime.stepFunctions.statistics(started.executionArn);
     const roots = new Map(inventory.nodes.map((n) => [n.id, runtime.fleet.node(n.id).root]));
@@ -158,7 +160,7 @@ async function measure(manifest: Manifest, durations: StepDurations, template: R
   } finally {
     clients.destroy();
     await runtime.stop();
-    // MAKESPAN_KEEP_RUN_DIR=1 keeps the run directory (the nodes' execution logs, DynamoDB data) for a timeline.
+    // MAKESPAN_KEEP_RUN_DIR=1 keeps the run directory (the nodes' execution logs, checkpoints.json) for a timeline.
     if (process.env.MAKESPAN_KEEP_RUN_DIR === '1') process.stdout.write(`makespan: run directory kept: ${directory}\n`);
     else rmSync(directory, { recursive: true, force: true });
   }
