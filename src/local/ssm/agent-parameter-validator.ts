@@ -29,7 +29,20 @@ export function agentRefusal(document: SsmDocumentContent, values: Readonly<Reco
   return undefined;
 }
 
+/** Patterns compiled so far (or RE2's refusal): a document's handful of patterns is checked on every SendCommand. */
+const compiled = new Map<string, RE2JS | Error>();
+
 /** Compiles an allowedPattern as the agent does (Go regexp / RE2); throws when RE2 refuses it. */
 export function compileAllowedPattern(pattern: string): RE2JS {
-  return RE2JS.compile(pattern);
+  let result = compiled.get(pattern);
+  if (result === undefined) {
+    try {
+      result = RE2JS.compile(pattern);
+    } catch (error) {
+      result = error as Error;
+    }
+    compiled.set(pattern, result);
+  }
+  if (result instanceof Error) throw result;
+  return result;
 }
