@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { STEP_RUNNER_FILES, stepRunnerParameters, type StepKind } from '../../sr
 import { resolveScript, type SsmDocumentContent } from '../../src/local/ssm/ssm-document';
 import { synthesizeLocalTemplate } from '../../src/local/synthesize-local-template';
 import { commandDocuments } from '../../src/local/template/command-documents';
+import { programShims, type ProgramShims } from '../fixtures/program-shims';
 
 /**
  * The synthesized step-runner document as a node runs it: the agent writes the resolved commands to
@@ -23,20 +24,12 @@ import { commandDocuments } from '../../src/local/template/command-documents';
 describe('the step runner document on a node', () => {
   let scratch: string;
   let document: SsmDocumentContent;
-  let shims: string;
-  let calls: string;
+  let shims: ProgramShims;
 
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'cu-step-runner-'));
     document = commandDocuments(synthesizeLocalTemplate())[0]!.content;
-    shims = join(scratch, 'shims');
-    calls = join(scratch, 'calls.log');
-    mkdirSync(shims);
-    for (const program of ['flock', 'base64', 'rm', 'mkdir', 'date', 'grep', 'head', 'mktemp', 'cat', 'sed', 'awk', 'tr', 'cut']) {
-      const real = execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim();
-      writeFileSync(join(shims, program), `#!/bin/sh\necho ${program} >> '${calls}'\nexec ${real} "$@"\n`);
-      chmodSync(join(shims, program), 0o755);
-    }
+    shims = programShims(scratch, ['flock', 'base64', 'rm', 'mkdir', 'date', 'grep', 'head', 'mktemp', 'cat', 'sed', 'awk', 'tr', 'cut']);
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -46,10 +39,9 @@ describe('the step runner document on a node', () => {
     const directory = join(root, 'var/lib/amazon/ssm/i-0123/document/orchestration', commandId, 'runStep');
     mkdirSync(directory, { recursive: true });
     writeFileSync(join(directory, '_script.sh'), script, { mode: 0o700 });
-    rmSync(calls, { force: true });
-    const result = spawnSync('bash', [join(directory, '_script.sh')], { cwd: directory, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: `${shims}:${process.env.PATH}`, HOME: root, CU_NODE_ROOT: root, ...env } });
-    const started = existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean) : [];
-    return { ...result, started };
+    shims.reset();
+    const result = spawnSync('bash', [join(directory, '_script.sh')], { cwd: directory, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: `${shims.directory}:${process.env.PATH}`, HOME: root, CU_NODE_ROOT: root, ...env } });
+    return { ...result, started: shims.started() };
   }
 
   const commandId = (n: number) => `0000000${n}-aaaa-bbbb-cccc-dddddddddddd`;

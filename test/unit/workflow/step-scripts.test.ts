@@ -1,10 +1,11 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '../../../src/core/manifest/schema';
 import { nodeHealthCommand } from '../../../src/workflow/step-scripts';
+import { programShims, type ProgramShims } from '../../fixtures/program-shims';
 
 /**
  * A node's check of its services, run by bash as the step runner runs it. It sits on the critical path of every
@@ -13,28 +14,20 @@ import { nodeHealthCommand } from '../../../src/workflow/step-scripts';
  */
 describe('a node’s health check script', () => {
   let scratch: string;
-  let shims: string;
-  let calls: string;
+  let shims: ProgramShims;
 
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'cu-health-script-'));
-    shims = join(scratch, 'shims');
-    calls = join(scratch, 'calls.log');
-    mkdirSync(shims);
-    for (const program of ['cat', 'date', 'mktemp', 'rm', 'sleep']) {
-      const real = execFileSync('sh', ['-c', `command -v ${program}`], { encoding: 'utf8' }).trim();
-      writeFileSync(join(shims, program), `#!/bin/sh\necho ${program} >> '${calls}'\nexec ${real} "$@"\n`);
-      chmodSync(join(shims, program), 0o755);
-    }
+    shims = programShims(scratch, ['cat', 'date', 'mktemp', 'rm', 'sleep']);
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   const service = (name: string, command: string, timeoutSeconds = 5): Service => ({ name, minHealthy: 0, health: { command, timeoutSeconds } }) as Service;
   function run(services: Service[]) {
     const { script } = nodeHealthCommand(services, { expectRelease: false });
-    rmSync(calls, { force: true });
-    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: `${shims}:${process.env.PATH}`, HOME: scratch } });
-    return { ...result, started: existsSync(calls) ? readFileSync(calls, 'utf8').split('\n').filter(Boolean) : [] };
+    shims.reset();
+    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: `${shims.directory}:${process.env.PATH}`, HOME: scratch } });
+    return { ...result, started: shims.started() };
   }
 
   it('checks every service side by side and reports each, starting no cat or date', () => {
