@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { ClusterUpdateError } from '../../core/errors';
 
 const HOST_PROCESS = join(__dirname, 'command-host-process.js');
 
@@ -32,7 +33,7 @@ interface Pending {
 }
 
 /** The host could not start a script (the host process itself went away, or the spawn failed). */
-export class ScriptStartError extends Error {
+export class ScriptStartError extends ClusterUpdateError {
   public constructor(message: string) {
     super(message);
     this.name = 'ScriptStartError';

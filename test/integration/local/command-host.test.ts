@@ -2,26 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SimulatedFleet } from '../../../src/local/fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
+import { isProcessAlive } from '../../../src/local/local-state';
 import { CommandHost } from '../../../src/local/ssm/command-host';
 import { SsmEmulator } from '../../../src/local/ssm/ssm-emulator';
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-const until = async (condition: () => boolean, ms = 5000) => {
-  for (const end = Date.now() + ms; !condition(); ) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 describe('the command host: nodes’ scripts start outside the control plane’s process', () => {
   let scratch: string;
@@ -55,17 +41,17 @@ describe('the command host: nodes’ scripts start outside the control plane’s
     const marker = join(scratch, 'grandchild.pid');
     const output: string[] = [];
     const run = await host.run({ file: '/bin/bash', args: ['-c', `sleep 60 & echo $! > '${marker}'; wait`], cwd: scratch, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, onOutput: (_, text) => output.push(text) });
-    await until(() => existsSync(marker) && readFileSync(marker, 'utf8').trim() !== '');
+    await vi.waitFor(() => expect(existsSync(marker) && readFileSync(marker, 'utf8').trim()).toBeTruthy(), { timeout: 5000, interval: 20 });
     const grandchild = Number(readFileSync(marker, 'utf8'));
     process.kill(-run.pid, 'SIGTERM');
     expect(await run.exited).toBeNull();
-    await until(() => !isAlive(grandchild));
+    await vi.waitFor(() => expect(isProcessAlive(grandchild)).toBe(false), { timeout: 5000, interval: 20 });
 
     const long = await host.run({ file: '/bin/sleep', args: ['60'], cwd: scratch, env: {}, onOutput: () => undefined });
-    expect(isAlive(long.pid)).toBe(true);
+    expect(isProcessAlive(long.pid)).toBe(true);
     await host.stop();
     expect(await long.exited).toBeNull();
-    await until(() => !isAlive(long.pid));
+    await vi.waitFor(() => expect(isProcessAlive(long.pid)).toBe(false), { timeout: 5000, interval: 20 });
   });
 
   it('a host that dies ends its scripts’ waits, and the next script gets a new host', async () => {
