@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
 import type { CloudFormationTemplate } from './template';
@@ -19,7 +22,14 @@ export function localPollBudgetSeconds(env: NodeJS.ProcessEnv = process.env): nu
  * 300 s of the default 240 s budget) — the timeout the local runtime enforces.
  */
 export function synthesizeLocalTemplate(props: { pollBudgetSeconds?: number } = {}): CloudFormationTemplate {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = new ClusterUpdateStack(app, 'ClusterUpdateLocal', { pollBudgetSeconds: props.pollBudgetSeconds ?? localPollBudgetSeconds() });
-  return app.synth().getStackByName(stack.stackName).template as CloudFormationTemplate;
+  // The cloud assembly is only a way to the template: written to a directory of our own and removed, not to
+  // the CDK's default of a new cdk.outXXXXXX under the temporary directory on every demo, `local up` and test.
+  const outdir = mkdtempSync(join(tmpdir(), 'cu-synth-'));
+  try {
+    const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new ClusterUpdateStack(app, 'ClusterUpdateLocal', { pollBudgetSeconds: props.pollBudgetSeconds ?? localPollBudgetSeconds() });
+    return app.synth().getStackByName(stack.stackName).template as CloudFormationTemplate;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
