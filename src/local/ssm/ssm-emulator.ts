@@ -71,6 +71,7 @@ export class SsmEmulator {
     });
     emulator.endpoint = server.url;
     emulator.closeServer = server.close;
+    emulator.host.prepare(); // off the first step's critical path
     return emulator;
   }
 

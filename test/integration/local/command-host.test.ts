@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -34,6 +34,27 @@ describe('the command host: nodes’ scripts start outside the control plane’s
       await ssm.stop();
       await fleet.stop();
     }
+  });
+
+  it('is up as soon as the emulator is, so the first command of an update does not wait for a Node start', async () => {
+    const fleet = await SimulatedFleet.start({ runDirectory: scratch, cluster: 'c', release: '1.0.0', platformSteps: [], nodes: [{ id: 'node-1', services: [] }], serviceProcesses: false });
+    const hosts = () => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('command-host-process');
+      } catch {
+        return false; // it ended while we looked
+      }
+    });
+    expect(hosts()).toEqual([]);
+    const ssm = await SsmEmulator.start({ fleet });
+    try {
+      expect(hosts()).toHaveLength(1);
+    } finally {
+      await ssm.stop();
+      await fleet.stop();
+    }
+    expect(hosts()).toEqual([]);
   });
 
   it('kills a script’s whole process group; stop ends whatever still runs there', async () => {
