@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetCommandInvocationCommand, SendCommandCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -8,6 +8,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-creden
 import { isProcessAlive } from '../../../src/local/local-state';
 import { CommandHost } from '../../../src/local/ssm/command-host';
 import { SsmEmulator } from '../../../src/local/ssm/ssm-emulator';
+import { descendantsOf } from '../cli/process-probe';
 
 describe('the command host: nodes’ scripts start outside the control plane’s process', () => {
   let scratch: string;
@@ -38,12 +39,11 @@ describe('the command host: nodes’ scripts start outside the control plane’s
 
   it('is up as soon as the emulator is, so the first command of an update does not wait for a Node start', async () => {
     const fleet = await SimulatedFleet.start({ runDirectory: scratch, cluster: 'c', release: '1.0.0', platformSteps: [], nodes: [{ id: 'node-1', services: [] }], serviceProcesses: false });
-    const hosts = () => readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((entry) => {
+    const hosts = () => descendantsOf(process.pid).filter((pid) => {
       try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('command-host-process');
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('command-host-process');
       } catch {
-        return false; // it ended while we looked
+        return false; // ended meanwhile
       }
     });
     expect(hosts()).toEqual([]);

@@ -1,11 +1,12 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataDirectoryInUseError, DynamoDbLocal } from '../../../src/local/dynamodb/dynamodb-local';
 import { findRunProcesses } from '../../../src/local/run-processes';
+import { descendantsOf } from '../cli/process-probe';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
 
 describe('DynamoDB Local launcher', () => {
@@ -36,13 +37,11 @@ describe('DynamoDB Local launcher', () => {
 
   it('runs java with the client compiler only, the serial collector and no perf data file (2 shared cores: its CPU is what counts)', () => {
     // The lifeline (db.pid) starts java as its only child.
-    const children = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).flatMap((entry) => {
+    const children = descendantsOf(db.pid).flatMap((pid) => {
       try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        return parent === db.pid ? [readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean)] : [];
+        return [readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)];
       } catch {
-        return [];
+        return []; // ended meanwhile
       }
     });
     expect(children).toHaveLength(1);
