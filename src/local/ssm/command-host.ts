@@ -43,8 +43,8 @@ export class ScriptStartError extends ClusterUpdateError {
 /**
  * Starts the simulated nodes' scripts from a small process of its own (command-host-process.js), never from the
  * process the emulator runs in: a fork there blocked the whole local control plane for 20–30 ms per step (see
- * the host process's header). Started with the emulator (`prepare`); a host that dies ends its scripts' waits (exit null) and is
- * started again for the next script. `stop` ends it, and with it anything still running there.
+ * the host process's header). Started with the emulator (`prepare`); a host that dies ends its scripts' waits
+ * (exit null) and is started again for the next script. `stop` ends it, and with it anything still running there.
  */
 export class CommandHost {
   private process?: ChildProcess;
