@@ -153,13 +153,18 @@ export class DynamoDbLocal {
     try {
       for (;;) {
         if (this.child.exitCode !== null) throw new DynamoDbLocalStartError(`DynamoDB Local exited with code ${this.child.exitCode}: ${stderr()}`);
+        let answer;
         try {
-          await client.send(new ListTablesCommand({}));
-          return;
+          answer = await client.send(new ListTablesCommand({}));
         } catch (error) {
           if (Date.now() > deadline) throw new DynamoDbLocalStartError(`DynamoDB Local did not answer on ${this.endpoint} within ${timeoutMs} ms: ${stderr()}`, { cause: error });
           await new Promise((resolve) => setTimeout(resolve, 200));
+          continue;
         }
+        // A free port can be taken by another program before java binds it (a simulated replica keeps the port it
+        // had, and answers 200 on every path): only DynamoDB lists its tables. Another answer is not ours.
+        if (!Array.isArray(answer.TableNames)) throw new DynamoDbLocalStartError(`another program answered on ${this.endpoint}, not DynamoDB Local: the port was taken before java bound it`);
+        return;
       }
     } finally {
       client.destroy();

@@ -1,5 +1,7 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +51,17 @@ describe('DynamoDB Local launcher', () => {
     expect(java![0]).toMatch(/(^|\/)java$/);
     const beforeJar = java!.slice(0, java!.indexOf('-jar'));
     expect(beforeJar).toEqual(expect.arrayContaining(['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-XX:-UsePerfData']));
+  });
+
+  it('is not fooled by another program on its port (a simulated replica answers 200 on every path, ListTables included)', async () => {
+    const imposter = createServer((_, response) => response.writeHead(200, { 'content-type': 'application/json' }).end('{"service":"web","status":"ok"}'));
+    await new Promise<void>((resolve) => imposter.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (imposter.address() as AddressInfo).port;
+      await expect(DynamoDbLocal.start({ port })).rejects.toThrow(/another program answered on http:\/\/127\.0\.0\.1:\d+, not DynamoDB Local/);
+    } finally {
+      await new Promise((resolve) => imposter.close(resolve));
+    }
   });
 
   it('stops without leaving the process behind', async () => {
