@@ -64,6 +64,15 @@ export function descendantsOf(pid: number): number[] {
   return found;
 }
 
+/** A process's command line, argument by argument, from /proc; empty once it has ended. */
+export function commandLineOf(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  } catch {
+    return []; // ended meanwhile
+  }
+}
+
 /** True while the process exists (and is not a zombie). */
 export function alive(pid: number): boolean {
   try {

@@ -8,7 +8,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-creden
 import { isProcessAlive } from '../../../src/local/local-state';
 import { CommandHost } from '../../../src/local/ssm/command-host';
 import { SsmEmulator } from '../../../src/local/ssm/ssm-emulator';
-import { descendantsOf } from '../cli/process-probe';
+import { commandLineOf, descendantsOf } from '../cli/process-probe';
 
 describe('the command host: nodes’ scripts start outside the control plane’s process', () => {
   let scratch: string;
@@ -39,13 +39,7 @@ describe('the command host: nodes’ scripts start outside the control plane’s
 
   it('is up as soon as the emulator is, so the first command of an update does not wait for a Node start', async () => {
     const fleet = await SimulatedFleet.start({ runDirectory: scratch, cluster: 'c', release: '1.0.0', platformSteps: [], nodes: [{ id: 'node-1', services: [] }], serviceProcesses: false });
-    const hosts = () => descendantsOf(process.pid).filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('command-host-process');
-      } catch {
-        return false; // ended meanwhile
-      }
-    });
+    const hosts = () => descendantsOf(process.pid).filter((pid) => commandLineOf(pid).some((arg) => arg.endsWith('command-host-process.js')));
     expect(hosts()).toEqual([]);
     const ssm = await SsmEmulator.start({ fleet });
     try {

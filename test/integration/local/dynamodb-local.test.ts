@@ -2,13 +2,13 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fr
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataDirectoryInUseError, DynamoDbLocal } from '../../../src/local/dynamodb/dynamodb-local';
 import { findRunProcesses } from '../../../src/local/run-processes';
-import { descendantsOf } from '../cli/process-probe';
+import { commandLineOf, descendantsOf } from '../cli/process-probe';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
 
 describe('DynamoDB Local launcher', () => {
@@ -39,13 +39,7 @@ describe('DynamoDB Local launcher', () => {
 
   it('runs java with the client compiler only, the serial collector and no perf data file (2 shared cores: its CPU is what counts)', () => {
     // The lifeline (db.pid) starts java as its only child.
-    const children = descendantsOf(db.pid).flatMap((pid) => {
-      try {
-        return [readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean)];
-      } catch {
-        return []; // ended meanwhile
-      }
-    });
+    const children = descendantsOf(db.pid).map(commandLineOf).filter((command) => command.length > 0);
     expect(children).toHaveLength(1);
     const [java] = children;
     expect(java![0]).toMatch(/(^|\/)java$/);
