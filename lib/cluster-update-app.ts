@@ -7,6 +7,8 @@ export interface ClusterUpdateAppProps {
   readonly context?: Readonly<Record<string, unknown>>;
   /** The process environment. @default process.env */
   readonly environment?: NodeJS.ProcessEnv;
+  /** Where the cloud assembly is written. @default the CDK's (the CLI's cdk.out) */
+  readonly outdir?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export function stackEnvironment(context: Readonly<Record<string, unknown>>, env
 
 /** `cdk synth` / `cdk deploy`: the stack, checked by cdk-nag's AwsSolutions rules. */
 export function createClusterUpdateApp(props: ClusterUpdateAppProps = {}): { app: App; stack: ClusterUpdateStack } {
-  const app = new App({ context: props.context ? { ...props.context } : undefined });
+  const app = new App({ outdir: props.outdir, context: props.context ? { ...props.context } : undefined });
   const context = (key: string): unknown => app.node.tryGetContext(key);
   const stack = new ClusterUpdateStack(app, (context('stackName') as string | undefined) ?? 'ClusterUpdate', {
     env: stackEnvironment({ account: context('account'), region: context('region') }, props.environment ?? process.env),
