@@ -11,7 +11,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/*.js', 'node/**/*.js', 'src/local/fleet/**/*.js', 'src/local/ssm/**/*.js', 'src/local/lifeline.js'],
+    files: ['bin/*.js', 'node/**/*.js', 'src/local/fleet/**/*.js', 'src/local/command-host/**/*.js', 'src/local/lifeline.js'],
     languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', __filename: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

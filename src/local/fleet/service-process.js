@@ -2,13 +2,13 @@
 // A simulated long-running service: a small HTTP server on 127.0.0.1 that
 // reports { service, release, node } on every path (so any `health.http`
 // path a manifest names is answered for real): 200, or 503 when unhealthy. Plain JavaScript so it starts
-// in tens of milliseconds. It exits by itself if the fleet that started it
-// dies, so no orphan outlives a crash.
+// in tens of milliseconds. It exits by itself if the process that started it
+// (the fleet's command host) dies, so no orphan outlives a crash.
 'use strict';
 const http = require('node:http');
 
 const [service, release, node, port, unhealthyFlag] = process.argv.slice(2);
-const parentPid = Number(process.env.CU_FLEET_PID || process.ppid);
+const parentPid = process.ppid; // the fleet's command host, which goes when the fleet's process does
 const unhealthy = unhealthyFlag === 'unhealthy';
 const startedAt = new Date().toISOString();
 

@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, openSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
+import type { CommandHost, HostedScript } from '../command-host/command-host';
 
 const SERVICE_PROCESS = join(__dirname, 'service-process.js');
 
@@ -34,12 +34,14 @@ export function probeHealth(port: number, timeoutMs = 3000): Promise<HealthAnswe
 /**
  * One replica of a long-running service on a simulated node: a real process
  * (src/local/fleet/service-process.js) on a fixed port, stopped and started
- * at a release like a service manager would.
+ * at a release like a service manager would. The process is started by the
+ * fleet's command host, not by the fleet's own process (a fork of that one
+ * cost 65 ms of its CPU per start, and a rollout restarts replicas by the dozen).
  */
 export class ServiceReplica {
   public release: string;
   public startedAt?: string;
-  private child?: ChildProcess;
+  private child?: HostedScript;
 
   private currentPort = 0;
 
@@ -50,7 +52,8 @@ export class ServiceReplica {
     port: number,
     release: string,
     private readonly logFile: string,
-    private readonly runProcesses: boolean,
+    /** Where the replica's process is started; none: a replica without a process (tests of the fleet's bookkeeping). */
+    private readonly host: CommandHost | undefined,
     /** Where the node keeps this replica's port for `cu-node service port` to read (CU_NODE_PORTS_DIRECTORY). */
     private readonly portFile?: string,
   ) {
@@ -72,7 +75,7 @@ export class ServiceReplica {
   }
 
   public get running(): boolean {
-    return this.runProcesses ? this.child !== undefined : this.startedAt !== undefined;
+    return this.host ? this.child !== undefined : this.startedAt !== undefined;
   }
 
   /** Starts the process at `release`; resolves once it answers /health (healthy or not). */
@@ -80,38 +83,39 @@ export class ServiceReplica {
     await this.stop();
     this.release = release;
     this.startedAt = new Date().toISOString();
-    if (!this.runProcesses) return;
-    const log = openSync(this.logFile, 'a');
+    if (!this.host) return;
+    let text = '';
+    let listening!: (port: number | undefined) => void;
+    const announced = new Promise<number | undefined>((resolve) => (listening = resolve));
     // The log file (under the node root) is passed last, unused by the service: it names the run directory in the
-    // command line, which is how `local up` and `local down` find what a run left behind.
-    const child = spawn(process.execPath, [SERVICE_PROCESS, this.service, release, this.node, String(this.port), unhealthy ? 'unhealthy' : 'ok', this.logFile], {
-      stdio: ['ignore', 'pipe', log],
-      env: { PATH: process.env.PATH, CU_FLEET_PID: String(process.pid) },
+    // command line, which is how `local up` and `local down` find what a run left behind. The replica watches its
+    // parent, the host, which goes when the fleet's process does.
+    const child = await this.host.run({
+      file: process.execPath,
+      args: [SERVICE_PROCESS, this.service, release, this.node, String(this.port), unhealthy ? 'unhealthy' : 'ok', this.logFile],
+      cwd: process.cwd(),
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      stderrFile: this.logFile,
+      onOutput: (stream, chunk) => {
+        if (stream !== 'stdout') return;
+        text += chunk;
+        const match = /listening (\d+)/.exec(text);
+        if (match) listening(Number(match[1]));
+      },
     });
-    closeSync(log);
     this.child = child;
-    child.once('exit', (code, signal) => {
+    void child.ended.then(({ code, signal }) => {
+      listening(undefined);
       if (this.child !== child) return;
       this.child = undefined;
       // Not stopped by us: say so where a service manager would (the journal), so a replica that died is
       // told apart from one the workflow took out.
       appendFileSync(this.logFile, `${new Date().toISOString()} ${this.service}@${this.node} pid ${child.pid} exited unexpectedly (code ${code}, signal ${signal})\n`);
     });
-    const port = await new Promise<number | undefined>((resolve) => {
-      let text = '';
-      // Generous: a fleet starts dozens of these at once, and a loaded 2-core machine takes its time.
-      const timer = setTimeout(() => resolve(undefined), 60_000);
-      child.stdout!.on('data', (chunk: Buffer) => {
-        text += chunk.toString();
-        const match = /listening (\d+)/.exec(text);
-        if (match) {
-          clearTimeout(timer);
-          resolve(Number(match[1]));
-        }
-      });
-      child.once('exit', () => resolve(undefined));
-    });
-    child.stdout!.resume();
+    // Generous: a fleet starts dozens of these at once, and a loaded 2-core machine takes its time.
+    const timer = setTimeout(() => listening(undefined), 60_000);
+    const port = await announced;
+    clearTimeout(timer);
     if (port === undefined) throw new Error(`${this.service} on ${this.node} did not start; see ${this.logFile}`);
     this.port = port;
     const deadline = Date.now() + 20_000;
@@ -130,16 +134,14 @@ export class ServiceReplica {
     const child = this.child;
     if (!child) return;
     this.child = undefined;
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    child.kill('SIGTERM'); // the host passes it on only while the process runs
     const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-    await exited;
+    await child.ended;
     clearTimeout(timer);
   }
 
   public async health(): Promise<HealthAnswer> {
-    if (!this.runProcesses) return { healthy: this.running, release: this.running ? this.release : undefined };
+    if (!this.host) return { healthy: this.running, release: this.running ? this.release : undefined };
     if (!this.child) return { healthy: false };
     return probeHealth(this.port);
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../core/errors';
+import { CommandHost } from '../command-host/command-host';
 import { freePort } from '../free-port';
 import { readBody, sendJson } from '../http/json-body';
 import { closeServer, listenOnLoopback } from '../http/listen';
@@ -51,6 +52,7 @@ interface OperationRequest {
 export class SimulatedFleet {
   public static async start(props: SimulatedFleetProps): Promise<SimulatedFleet> {
     const runProcesses = props.serviceProcesses ?? true;
+    const processHost = runProcesses ? new CommandHost() : undefined;
     const nodes: SimulatedNode[] = [];
     for (const spec of props.nodes) {
       const ports = new Map<string, number>();
@@ -64,11 +66,11 @@ export class SimulatedFleet {
           platformSteps: props.platformSteps,
           agentStep: (props.selfUpdatingSteps ?? props.platformSteps.filter((s) => s === 'node-agent'))[0],
           ports,
-          runProcesses,
+          processHost,
         }),
       );
     }
-    const fleet = new SimulatedFleet(props, nodes);
+    const fleet = new SimulatedFleet(props, nodes, processHost);
     try {
       const { server, url } = await listenOnLoopback((request, response) => void fleet.handle(request, response));
       fleet.server = server;
@@ -101,7 +103,7 @@ export class SimulatedFleet {
   private readonly log: FleetOperation[] = [];
   private server?: Server;
 
-  private constructor(props: SimulatedFleetProps, nodes: SimulatedNode[]) {
+  private constructor(props: SimulatedFleetProps, nodes: SimulatedNode[], private readonly processHost?: CommandHost) {
     this.cluster = props.cluster;
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
     this.nodeIds = nodes.map((n) => n.id);
@@ -176,6 +178,7 @@ export class SimulatedFleet {
   /** Stops every process and the controller; leaves nothing running. */
   public async stop(): Promise<void> {
     await Promise.all([...this.nodes.values()].map((n) => n.stopServices()));
+    await this.processHost?.stop();
     if (this.server) await closeServer(this.server);
     this.server = undefined;
   }

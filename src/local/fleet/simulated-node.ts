@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { CommandHost } from '../command-host/command-host';
 import { CU_NODE_CLIENT_SCRIPT, CU_NODE_PORTS_DIRECTORY } from './cu-node-command';
 import { ServiceReplica } from './service-replica';
 
@@ -26,7 +27,8 @@ export interface SimulatedNodeProps {
   readonly platformSteps: readonly string[];
   readonly agentStep?: string;
   readonly ports: ReadonlyMap<string, number>;
-  readonly runProcesses: boolean;
+  /** Starts the replicas' processes; none: replicas without processes. */
+  readonly processHost?: CommandHost;
 }
 
 /**
@@ -59,7 +61,7 @@ export class SimulatedNode {
     this.replicas = new Map(
       props.services.map((service) => [
         service,
-        new ServiceReplica(service, this.id, props.ports.get(service)!, props.release, join(this.root, 'var/log', `${service}.log`), props.runProcesses, join(this.root, CU_NODE_PORTS_DIRECTORY, service)),
+        new ServiceReplica(service, this.id, props.ports.get(service)!, props.release, join(this.root, 'var/log', `${service}.log`), props.processHost, join(this.root, CU_NODE_PORTS_DIRECTORY, service)),
       ]),
     );
   }

@@ -8,7 +8,7 @@ import { AccessDenied, type AuthorizationRequest } from '../iam/local-iam';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../local-credentials';
 import { agentRefusal } from './agent-parameter-validator';
 import { resolveScript, RUN_SHELL_SCRIPT, type SsmDocumentContent } from './ssm-document';
-import { CommandHost } from './command-host';
+import { CommandHost } from '../command-host/command-host';
 import { SsmInvocation, STDERR_LIMIT, STDOUT_LIMIT } from './ssm-invocation';
 
 export interface SsmEmulatorProps {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimulatedNode } from '../fleet/simulated-node';
-import type { CommandHost } from './command-host';
+import type { CommandHost } from '../command-host/command-host';
 
 /** Invocation statuses as the real API names them. */
 export type InvocationStatus = 'Pending' | 'InProgress' | 'Delayed' | 'Success' | 'Cancelled' | 'TimedOut' | 'Failed' | 'Cancelling';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SimulatedFleet } from '../../../src/local/fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
 import { isProcessAlive } from '../../../src/local/local-state';
-import { CommandHost } from '../../../src/local/ssm/command-host';
+import { CommandHost } from '../../../src/local/command-host/command-host';
 import { SsmEmulator } from '../../../src/local/ssm/ssm-emulator';
 import { commandLineOf, descendantsOf } from '../cli/process-probe';
 
@@ -49,6 +49,29 @@ describe('the command host: nodes’ scripts start outside the control plane’s
       await fleet.stop();
     }
     expect(hosts()).toEqual([]);
+  });
+
+  it('a fleet’s replicas start from its host, not from the fleet’s process, and go when their host goes', async () => {
+    const fleet = await SimulatedFleet.start({ runDirectory: scratch, cluster: 'c', release: '1.0.0', platformSteps: [], nodes: [{ id: 'node-1', services: ['api'] }] });
+    try {
+      const [api] = (await fleet.status())[0]!.services;
+      const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      const host = parentOf(api!.pid!);
+      expect(host).not.toBe(process.pid);
+      expect(commandLineOf(host).some((arg) => arg.endsWith('command-host-process.js'))).toBe(true);
+      // A replica restarted by the workflow comes from the host as well.
+      await fleet.perform({ node: 'node-1', op: 'service-update', name: 'api', release: '1.1.0' });
+      const [restarted] = (await fleet.status())[0]!.services;
+      expect(restarted!.pid).not.toBe(api!.pid);
+      expect(parentOf(restarted!.pid!)).toBe(host);
+
+      process.kill(host, 'SIGKILL');
+      await vi.waitFor(() => expect(isProcessAlive(restarted!.pid!)).toBe(false), { timeout: 5000, interval: 50 });
+      await vi.waitFor(async () => expect((await fleet.status())[0]!.services[0]!.running).toBe(false), { timeout: 5000, interval: 50 });
+      expect(readFileSync(join(scratch, 'nodes/node-1/var/log/api.log'), 'utf8')).toMatch(/api@node-1 pid \d+ exited unexpectedly/);
+    } finally {
+      await fleet.stop();
+    }
   });
 
   it('kills a script’s whole process group; stop ends whatever still runs there', async () => {

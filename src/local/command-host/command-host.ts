@@ -4,11 +4,20 @@ import { ClusterUpdateError } from '../../core/errors';
 
 const HOST_PROCESS = join(__dirname, 'command-host-process.js');
 
-/** A script started by the host: its process id (the leader of its own process group) and how it ended. */
+/** How a hosted process ended: its exit code, or the signal that killed it (both null: it could not start, or its host went away). */
+export interface HostedExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A process started by the host: its process id (the leader of its own process group) and how it ended. */
 export interface HostedScript {
   readonly pid: number;
   /** The exit code, or null when it was killed by a signal or could not start. */
   readonly exited: Promise<number | null>;
+  readonly ended: Promise<HostedExit>;
+  /** Sends `signal` to the process itself (not its group), through the host, which knows whether it still runs. */
+  kill(signal: NodeJS.Signals): void;
 }
 
 export interface RunScript {
@@ -18,18 +27,20 @@ export interface RunScript {
   readonly env: Readonly<Record<string, string>>;
   /** Called with each piece of the script's standard output or error, in order. */
   readonly onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Standard error appended to this file instead of coming back through onOutput (a replica's log). */
+  readonly stderrFile?: string;
 }
 
 type HostMessage =
   | { readonly type: 'started'; readonly id: number; readonly pid: number }
   | { readonly type: 'output'; readonly id: number; readonly stream: 'stdout' | 'stderr'; readonly data: string }
-  | { readonly type: 'exit'; readonly id: number; readonly code: number | null; readonly error?: string };
+  | { readonly type: 'exit'; readonly id: number; readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly error?: string };
 
 interface Pending {
   readonly run: RunScript;
   readonly started: (pid: number) => void;
   readonly failed: (error: Error) => void;
-  readonly exited: (code: number | null) => void;
+  readonly ended: (exit: HostedExit) => void;
 }
 
 /** The host could not start a script (the host process itself went away, or the spawn failed). */
@@ -41,10 +52,11 @@ export class ScriptStartError extends ClusterUpdateError {
 }
 
 /**
- * Starts the simulated nodes' scripts from a small process of its own (command-host-process.js), never from the
- * process the emulator runs in: a fork there blocked the whole local control plane for 20–30 ms per step (see
- * the host process's header). Started with the emulator (`prepare`); a host that dies ends its scripts' waits
- * (exit null) and is started again for the next script. `stop` ends it, and with it anything still running there.
+ * Starts the simulated nodes' processes (the SSM emulator's scripts, the fleet's service replicas) from a small
+ * process of its own (command-host-process.js), never from the process the emulator or the fleet runs in: a fork
+ * there blocked the whole local control plane for 20–30 ms per start (see the host process's header). The
+ * emulator starts its host with itself (`prepare`); a host that dies ends its processes' waits (exit null) and is
+ * started again for the next one. `stop` ends it, and with it anything still running there.
  */
 export class CommandHost {
   private process?: ChildProcess;
@@ -63,11 +75,14 @@ export class CommandHost {
     const host = this.ensureProcess();
     const id = this.nextId++;
     return new Promise<HostedScript>((started, failed) => {
-      let exited!: (code: number | null) => void;
-      const exit = new Promise<number | null>((resolve) => (exited = resolve));
-      this.pending.set(id, { run, started: (pid) => started({ pid, exited: exit }), failed, exited });
+      let ended!: (exit: HostedExit) => void;
+      const end = new Promise<HostedExit>((resolve) => (ended = resolve));
+      const kill = (signal: NodeJS.Signals) => {
+        if (host.connected) host.send({ type: 'signal', id, signal });
+      };
+      this.pending.set(id, { run, started: (pid) => started({ pid, ended: end, exited: end.then((e) => e.code), kill }), failed, ended });
       host.channel?.ref(); // while scripts run, the host keeps this process alive, as their pipes did
-      host.send({ type: 'run', id, file: run.file, args: run.args, cwd: run.cwd, env: run.env });
+      host.send({ type: 'run', id, file: run.file, args: run.args, cwd: run.cwd, env: run.env, stderrFile: run.stderrFile });
     });
   }
 
@@ -90,7 +105,7 @@ export class CommandHost {
       for (const [id, pending] of this.pending) {
         this.pending.delete(id);
         pending.failed(new ScriptStartError('the command host process exited'));
-        pending.exited(null);
+        pending.ended({ code: null, signal: null });
       }
     });
     // An idle host keeps nothing alive: the emulator's own lifetime decides.
@@ -108,7 +123,7 @@ export class CommandHost {
     else {
       this.pending.delete(message.id);
       if (message.error !== undefined) pending.failed(new ScriptStartError(message.error));
-      pending.exited(message.code);
+      pending.ended({ code: message.code, signal: message.signal });
       if (this.pending.size === 0) this.process?.channel?.unref();
     }
   }
