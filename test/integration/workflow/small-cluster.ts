@@ -15,6 +15,17 @@ nodes:
   - { id: node-3, services: [web] }
 `);
 
+/** The example's platform steps (the last one updates the node agent itself), as `smallManifest`'s `platform`. */
+export const EXAMPLE_PLATFORM_STEPS = ['system-packages', 'config', 'python-packages', 'node-agent'] as const;
+export const EXAMPLE_PLATFORM = EXAMPLE_PLATFORM_STEPS.map((step) => `  - { name: ${step}, run: cu-node platform install ${step} "$CU_RELEASE"${step === 'node-agent' ? ', selfUpdate: true' : ''} }`).join('\n');
+
+/** The example's hooks (a skippable pre-update check, one that is not, a post-update check), as `smallManifest`'s `hooks`. */
+export const EXAMPLE_HOOKS = `  preUpdate:
+    - { name: disk-space, run: cu-node hook disk-space, skippable: true }
+    - { name: cluster-health, run: cu-node hook cluster-health }
+  postUpdate:
+    - { name: smoke, run: cu-node hook smoke }`;
+
 /** The small cluster's manifest; `extra` is YAML merged over the defaults section by section (as text). */
 export function smallManifest(parts: { release?: string; previous?: string; platform?: string; services?: string; hooks?: string; policy?: string } = {}): Manifest {
   return parseManifest(`

@@ -2,6 +2,7 @@ import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_HANDLER_METADATA_KEY } from '../../../lib/private/local-handler';
 import { synthesizeLocalTemplate } from '../../../src/local/synthesize-local-template';
+import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, smallInventory, smallManifest } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 /** The canary task's function timeout here: above its poll budget (20 s), below the stack's 80 s, so a Lambda timeout costs less. */
@@ -17,7 +18,8 @@ describe('task faults armed at run time', () => {
     const template = synthesizeLocalTemplate();
     const canary = Object.values(template.Resources ?? {}).find((r) => r.Metadata?.[LOCAL_HANDLER_METADATA_KEY] === 'lambdas/canary-step.ts')!;
     (canary.Properties as Record<string, unknown>).Timeout = CANARY_TIMEOUT_SECONDS;
-    harness = await WorkflowHarness.start({ template });
+    // The small cluster with the example's platform steps and hooks: a canary, a hand-over and two waves.
+    harness = await WorkflowHarness.start({ template, manifest: smallManifest({ platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS }), inventory: smallInventory() });
   });
   afterAll(async () => harness?.stop());
 
