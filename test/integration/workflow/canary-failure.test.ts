@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, smallInventory, smallManifest } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
+// The small cluster with the example's platform steps and hooks: the canary and two nodes it must leave untouched.
 describe('a canary failure, then resume', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
-    harness = await WorkflowHarness.start();
+    harness = await WorkflowHarness.start({ manifest: smallManifest({ platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS }), inventory: smallInventory() });
   });
   afterAll(async () => harness?.stop());
 
@@ -17,7 +19,7 @@ describe('a canary failure, then resume', () => {
     expect(failed.error).toBe('CanaryFailedError');
     expect(failed.cause).toContain('canary node-1 failed at platform-python-packages');
     expect(await harness.updates.require(started.updateId)).toMatchObject({ status: 'FAILED', phase: 'canary' });
-    expect((await harness.locks.get('analytics-prod'))!.state).toBe('PARKED');
+    expect((await harness.locks.get(harness.manifest.cluster))!.state).toBe('PARKED');
 
     const after = await harness.fleet.status();
     for (const node of after.filter((n) => n.id !== 'node-1')) {
@@ -37,6 +39,6 @@ describe('a canary failure, then resume', () => {
     expect(harness.count('platform-install', 'python-packages', 'node-1')).toBe(1);
     expect(harness.count('drain', undefined, 'node-1')).toBe(1);
     expect((await harness.fleet.status()).every((n) => n.release === '7.2.0')).toBe(true);
-    expect((await harness.locks.get('analytics-prod'))!.state).toBe('FREE');
+    expect((await harness.locks.get(harness.manifest.cluster))!.state).toBe('FREE');
   });
 });

@@ -1,6 +1,10 @@
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, EXAMPLE_PLATFORM_STEPS, smallInventory, smallManifest } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
+
+// The small cluster with the example's platform steps and hooks: every kind of call the workflow makes, on fewer nodes.
+const smallCluster = () => ({ manifest: smallManifest({ platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS }), inventory: smallInventory() });
 
 /**
  * The workflow absorbs the faults the real services produce under load:
@@ -9,13 +13,16 @@ import { WorkflowHarness } from './workflow-harness';
  * transactions (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html) and
  * ProvisionedThroughputExceededException (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
  */
-// At the default SendCommand rate (DEFAULT_SEND_COMMAND_RATE, 5/s) this 6-node update never sends fast enough to be
-// throttled (measured: 0 throttles); 2/s is below its peak, so throttling is met and must be absorbed (measured: 117
-// throttles, 73 s). At 1/s it met 249 and took 231 s, too close to the timeout on a machine twice as slow.
+// At the default SendCommand rate (DEFAULT_SEND_COMMAND_RATE, 5/s) the 6-node example never sent fast enough to be
+// throttled (measured: 0 throttles). At 2/s this small cluster's peak is over the rate, so throttling is met and must be
+// absorbed (measured: 24 throttles, 24 s; at 1/s, 65 throttles and 64 s).
+const SEND_COMMAND_RATE = 2;
+// Each DynamoDB call is throttled with the fraction's chance: at 2 % the small cluster met 3–8 throttles, so a run with
+// none (the test failing) would come about once in 150 (e^-5); at 5 %, about once in 250,000 (e^-12.5).
 describe('a full update while SSM throttles and DynamoDB conflicts and throttles', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
-    harness = await WorkflowHarness.start({ serviceFaults: { sendCommandRate: 2, transactionConflictFraction: 0.1, throughputExceededFraction: 0.02 } });
+    harness = await WorkflowHarness.start({ ...smallCluster(), serviceFaults: { sendCommandRate: SEND_COMMAND_RATE, transactionConflictFraction: 0.1, throughputExceededFraction: 0.05 } });
   });
   afterAll(async () => harness?.stop());
 
@@ -28,11 +35,11 @@ describe('a full update while SSM throttles and DynamoDB conflicts and throttles
     const nodes = await harness.fleet.status();
     expect(nodes.map((n) => n.release)).toEqual(nodes.map(() => '7.2.0'));
     expect(nodes.flatMap((n) => n.services).every((s) => s.release === '7.2.0' && s.healthy)).toBe(true);
-    expect((await harness.locks.get('analytics-prod'))!.state).toBe('FREE');
+    expect((await harness.locks.get(harness.manifest.cluster))!.state).toBe('FREE');
     expect(produced.dynamodbTransactionConflicts).toBeGreaterThan(0);
     expect(produced.dynamodbThroughputExceeded).toBeGreaterThan(0);
     expect(produced.ssmThrottled).toBeGreaterThan(0);
-    for (const node of nodes) for (const step of ['system-packages', 'config', 'python-packages', 'node-agent']) expect(harness.count('platform-install', step, node.id), `${step} on ${node.id}`).toBe(1);
+    for (const node of nodes) for (const step of EXAMPLE_PLATFORM_STEPS) expect(harness.count('platform-install', step, node.id), `${step} on ${node.id}`).toBe(1);
   }, 300_000);
 });
 
@@ -45,7 +52,7 @@ describe('a full update while SSM throttles and DynamoDB conflicts and throttles
 describe('a full update while Lambda throttles a fifth of the task invocations', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
-    harness = await WorkflowHarness.start({ serviceFaults: { lambdaThrottleFraction: 0.2 } });
+    harness = await WorkflowHarness.start({ ...smallCluster(), serviceFaults: { lambdaThrottleFraction: 0.2 } });
   });
   afterAll(async () => harness?.stop());
 
@@ -67,6 +74,6 @@ describe('a full update while Lambda throttles a fifth of the task invocations',
     expect(harness.runtime.serviceFaults.produced.lambdaThrottled).toBeGreaterThanOrEqual(throttled.length);
     const nodes = await harness.fleet.status();
     expect(nodes.map((n) => n.release)).toEqual(nodes.map(() => '7.2.0'));
-    expect((await harness.locks.get('analytics-prod'))!.state).toBe('FREE');
+    expect((await harness.locks.get(harness.manifest.cluster))!.state).toBe('FREE');
   }, 300_000);
 });
