@@ -2,16 +2,17 @@ import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseManifest } from '../../../src/core/manifest/parse-manifest';
 import { AvailabilityProber } from '../../../src/local/fleet/availability-prober';
 import type { FleetOperation } from '../../../src/local/fleet/fleet-fault';
 import type { LocalState } from '../../../src/local/local-state';
 import { isListening } from '../../../src/local/port-check';
 import { findRunProcesses } from '../../../src/local/run-processes';
+import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, smallInventory, smallManifest, writeSmallCluster } from '../workflow/small-cluster';
 import { CliHarness } from './cli-harness';
 
-const MANIFEST = join(__dirname, '../../../examples/analytics-cluster/release-7.2.0.yaml');
-const manifest = parseManifest(readFileSync(MANIFEST, 'utf8'));
+// The small cluster with the example's platform steps and hooks (what `writeSmallCluster` gives `local up`).
+const manifest = smallManifest({ platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS });
+const inventory = smallInventory();
 const state = (runDirectory: string): LocalState & { fleetPid?: number } => JSON.parse(readFileSync(join(runDirectory, 'state.json'), 'utf8')) as LocalState;
 // The java process itself, not its lifeline wrapper (whose arguments name the jar too).
 const javaProcesses = (runDirectory: string) => findRunProcesses(runDirectory).filter((p) => /(^|\/)java$/.test(p.command[0] ?? '') && p.command.some((arg) => arg.endsWith('DynamoDBLocal.jar')));
@@ -35,7 +36,8 @@ describe('a crash of the local control plane mid-update', () => {
   });
 
   it('costs time, nothing else: the update ends SUCCEEDED, every (node, step) ran once, services stayed available, nothing is left after local down', async () => {
-    const up = await cli.run(['local', 'up']);
+    const smallCluster = writeSmallCluster(runDirectory);
+    const up = await cli.run(['local', 'up', ...smallCluster]);
     expect(up.code, up.stderr).toBe(0);
     const first = state(runDirectory);
     for (const url of Object.values(first.endpoints)) endpoints.add(url);
@@ -43,9 +45,13 @@ describe('a crash of the local control plane mid-update', () => {
     const prober = new AvailabilityProber({ fleet: first.endpoints.fleet, thresholds, intervalMs: 100 });
     prober.start();
 
+    // node-3's platform steps take 2 s more each: on three nodes the update would otherwise be nearly over by the
+    // time the crash lands, and the crash must land while work remains.
+    expect((await cli.run(['local', 'fault', 'slow', '--operation', 'platform-install', '--node', 'node-3', '--delay-ms', '2000'])).code).toBe(0);
     expect((await cli.run(['start', '--update-id', 'crash-1'])).code).toBe(0);
     await cli.waitFor('crash-1', (s) => s.phase === 'rollout' && s.nodes.some((n) => n.state === 'UPDATED' && n.id !== undefined) && s.services.some((x) => x.state === 'UPDATED'), 120_000);
     process.kill(first.pid, 'SIGKILL');
+    const killedAt = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 1_500));
 
     // The control plane is gone: a command says so in one line, without a stack trace, and names the next step.
@@ -60,7 +66,7 @@ describe('a crash of the local control plane mid-update', () => {
     const nodesWhileDown = (await (await fetch(`${first.endpoints.fleet}/nodes`)).json()) as { services: { running: boolean }[] }[];
     expect(nodesWhileDown.flatMap((n) => n.services).every((s) => s.running)).toBe(true);
 
-    const again = await cli.run(['local', 'up']);
+    const again = await cli.run(['local', 'up', ...smallCluster]);
     expect(again.code, again.stderr).toBe(0);
     const second = state(runDirectory);
     for (const url of Object.values(second.endpoints)) endpoints.add(url);
@@ -69,7 +75,7 @@ describe('a crash of the local control plane mid-update', () => {
 
     const done = await cli.waitFor('crash-1', (s) => s.status !== 'RUNNING', 240_000);
     expect(done.status).toBe('SUCCEEDED');
-    expect(done.nodes.map((n) => n.release)).toEqual(Array(6).fill('7.2.0'));
+    expect(done.nodes.map((n) => n.release)).toEqual(Array(inventory.nodes.length).fill('7.2.0'));
     const report = await prober.stop();
     expect(report.samples).toBeGreaterThan(50);
     expect(report.violations).toEqual({});
@@ -82,7 +88,11 @@ describe('a crash of the local control plane mid-update', () => {
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     expect([...counts].filter(([, n]) => n !== 1)).toEqual([]);
-    expect(counts.size).toBe(6 * manifest.platform.length + 2 + servicesPlaced());
+    // The crash landed mid-update: the restarted control plane had work left to do.
+    expect(operations.filter((o) => o.ok && o.at > killedAt).length).toBeGreaterThan(0);
+    const oneOffs = manifest.services.filter((s) => s.oneOff).length;
+    const replicas = inventory.nodes.reduce((sum, node) => sum + node.services.length, 0);
+    expect(counts.size).toBe(inventory.nodes.length * manifest.platform.length + oneOffs + replicas);
 
     expect(javaProcesses(runDirectory)).toHaveLength(1);
 
@@ -97,8 +107,3 @@ function operationKey(op: FleetOperation): string {
   return `${op.node} ${op.operation} ${op.name ?? ''} ${op.release ?? ''}`;
 }
 
-/** Replicas of long-running services in the example inventory. */
-function servicesPlaced(): number {
-  const inventory = readFileSync(join(__dirname, '../../../examples/analytics-cluster/inventory.yaml'), 'utf8');
-  return [...inventory.matchAll(/services: \[([^\]]*)\]/g)].reduce((sum, m) => sum + m[1]!.split(',').length, 0);
-}

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FleetOperation } from '../../../src/local/fleet/fleet-fault';
 import type { LocalState } from '../../../src/local/local-state';
 import { findRunProcesses } from '../../../src/local/run-processes';
+import { EXAMPLE_PLATFORM_STEPS, smallInventory, writeSmallCluster } from '../workflow/small-cluster';
 import { CliHarness } from './cli-harness';
 
 /**
@@ -23,13 +24,14 @@ describe('an update whose execution is gone', () => {
   });
 
   it('is shown as INTERRUPTED with the resume hint, and resume finishes it without redoing a step', async () => {
-    expect((await cli.run(['local', 'up'])).code).toBe(0);
+    const smallCluster = writeSmallCluster(runDirectory);
+    expect((await cli.run(['local', 'up', ...smallCluster])).code).toBe(0);
     const first = JSON.parse(readFileSync(join(runDirectory, 'state.json'), 'utf8')) as LocalState;
     expect((await cli.run(['start', '--update-id', 'gone-1'])).code).toBe(0);
     await cli.waitFor('gone-1', (s) => s.phase === 'rollout', 120_000);
     process.kill(first.pid, 'SIGKILL');
     rmSync(join(runDirectory, 'executions'), { recursive: true, force: true }); // what Step Functions forgot
-    expect((await cli.run(['local', 'up'])).code).toBe(0);
+    expect((await cli.run(['local', 'up', ...smallCluster])).code).toBe(0);
 
     const status = await cli.run(['status', 'gone-1']);
     expect(status.code, status.stderr).toBe(0);
@@ -44,6 +46,6 @@ describe('an update whose execution is gone', () => {
     const operations = (await (await fetch(`${first.endpoints.fleet}/operations`)).json()) as FleetOperation[];
     const installs = operations.filter((o) => o.ok && o.operation === 'platform-install').map((o) => `${o.node} ${o.name} ${o.release}`);
     expect(installs.length).toBe(new Set(installs).size);
-    expect(installs).toHaveLength(6 * 4);
+    expect(installs).toHaveLength(smallInventory().nodes.length * EXAMPLE_PLATFORM_STEPS.length);
   }, 600_000);
 });

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseInventory } from '../../../src/core/inventory/parse-inventory';
 import type { Inventory } from '../../../src/core/inventory/schema';
 import { parseManifest } from '../../../src/core/manifest/parse-manifest';
@@ -7,13 +9,13 @@ import type { Manifest } from '../../../src/core/manifest/schema';
  * A three-node cluster small enough for quick integration tests: `api` needs
  * the one-off `migrate`, `web` is independent; node-1 (the canary) hosts both.
  */
-export const smallInventory = (): Inventory =>
-  parseInventory(`
+export const SMALL_INVENTORY_YAML = `
 nodes:
   - { id: node-1, services: [api, web] }
   - { id: node-2, services: [api, web] }
   - { id: node-3, services: [web] }
-`);
+`;
+export const smallInventory = (): Inventory => parseInventory(SMALL_INVENTORY_YAML);
 
 /** The example's platform steps (the last one updates the node agent itself), as `smallManifest`'s `platform`. */
 export const EXAMPLE_PLATFORM_STEPS = ['system-packages', 'config', 'python-packages', 'node-agent'] as const;
@@ -26,9 +28,16 @@ export const EXAMPLE_HOOKS = `  preUpdate:
   postUpdate:
     - { name: smoke, run: cu-node hook smoke }`;
 
-/** The small cluster's manifest; `extra` is YAML merged over the defaults section by section (as text). */
-export function smallManifest(parts: { release?: string; previous?: string; platform?: string; services?: string; hooks?: string; policy?: string } = {}): Manifest {
-  return parseManifest(`
+type SmallManifestParts = { release?: string; previous?: string; platform?: string; services?: string; hooks?: string; policy?: string };
+
+/** The small cluster's manifest; each part replaces that section of the defaults (as YAML text). */
+export function smallManifest(parts: SmallManifestParts = {}): Manifest {
+  return parseManifest(smallManifestYaml(parts));
+}
+
+/** The small cluster's manifest as YAML (for `local up -m` and `start -m`). */
+export function smallManifestYaml(parts: SmallManifestParts = {}): string {
+  return `
 release: "${parts.release ?? '7.2.0'}"
 previous: "${parts.previous ?? '7.1.3'}"
 cluster: small
@@ -42,5 +51,17 @@ ${parts.services ?? `  - { name: migrate, oneOff: true, run: cu-node oneoff run 
   - { name: web, minHealthy: 1, health: { http: /health } }`}
 hooks:
 ${parts.hooks ?? '  preUpdate: []\n  postUpdate: []'}
-`);
+`;
+}
+
+/**
+ * Writes the small cluster with the example's platform steps and hooks into `directory`, for the CLI; returns the
+ * `local up` options that name it (`start` then defaults to that manifest).
+ */
+export function writeSmallCluster(directory: string): string[] {
+  const manifest = join(directory, 'small-release.yaml');
+  const inventory = join(directory, 'small-inventory.yaml');
+  writeFileSync(manifest, smallManifestYaml({ platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS }));
+  writeFileSync(inventory, SMALL_INVENTORY_YAML);
+  return ['-m', manifest, '--inventory', inventory];
 }
