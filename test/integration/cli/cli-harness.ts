@@ -1,5 +1,10 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { readUpdate } from '../../../src/cli/operations/read-update';
+import { statusJson } from '../../../src/cli/status/status-json';
+import { buildUpdateView } from '../../../src/cli/status/update-view';
+import { localTarget } from '../../../src/cli/targets/resolve-target';
+import { readLiveLocalState } from '../../../src/local/local-state';
 
 const BIN = join(__dirname, '../../../bin/cluster-update.js');
 
@@ -38,14 +43,28 @@ export class CliHarness {
     return JSON.parse(result.stdout) as StatusJson;
   }
 
-  /** Polls `status --json` until `predicate` holds. */
+  /**
+   * Polls `status --json` until `predicate` holds. A wait, not what a test asserts: the status is computed in this
+   * process by the code `status --json` runs (src/cli/commands/status.ts) against the run directory's runtime. A
+   * start of the binary costs ~0.7 s of CPU, and polling it every 300 ms kept a core busy for as long as a test waited.
+   */
   public async waitFor(updateId: string, predicate: (status: StatusJson) => boolean, timeoutMs = 60_000): Promise<StatusJson> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const status = await this.status(updateId);
+      const status = await this.statusInProcess(updateId);
       if (predicate(status)) return status;
       if (Date.now() > deadline) throw new Error(`timed out waiting on ${updateId}; last: ${JSON.stringify({ status: status.status, phase: status.phase })}`);
       await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  private async statusInProcess(updateId: string): Promise<StatusJson> {
+    // Read again each time: a `local up` after a crash writes new endpoints.
+    const target = localTarget(readLiveLocalState(this.runDirectory));
+    try {
+      return statusJson(buildUpdateView(await readUpdate(target, updateId, { outages: true }), new Date())) as unknown as StatusJson;
+    } finally {
+      target.clients.destroy();
     }
   }
 }
