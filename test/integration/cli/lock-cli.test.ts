@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, smallManifestYaml, writeSmallCluster } from '../workflow/small-cluster';
 import { CliHarness } from './cli-harness';
 
-const root = join(__dirname, '../../..');
 const LEASE_SECONDS = 4;
 
 /**
@@ -19,7 +19,9 @@ describe('one update at a time, from the command line', () => {
   beforeAll(async () => {
     runDirectory = mkdtempSync(join(tmpdir(), 'cu-lock-cli-'));
     cli = new CliHarness(runDirectory);
-    const up = await cli.run(['local', 'up', '--no-persistent'], 150_000, { LEASE_SECONDS: String(LEASE_SECONDS) });
+    // The small cluster with the example's platform steps and hooks; its canary watch (one Wait of
+    // canaryWatchSeconds) is 0 s, under a quarter of the lease.
+    const up = await cli.run(['local', 'up', '--no-persistent', ...writeSmallCluster(runDirectory)], 150_000, { LEASE_SECONDS: String(LEASE_SECONDS) });
     expect(up.code, up.stderr).toBe(0);
   });
 
@@ -31,17 +33,13 @@ describe('one update at a time, from the command line', () => {
   it('a second start during a canary step 3× the lease exits 2 naming the RUNNING holder, unlock --force is refused, and the first update succeeds', { timeout: 900_000 }, async () => {
     // The canary's first step (drain) takes three leases, so the second start lands inside it.
     expect((await cli.run(['local', 'fault', 'slow', '--operation', 'drain', '--node', 'node-1', '--delay-ms', String(3 * LEASE_SECONDS * 1000)])).code).toBe(0);
-    // The canary watch (one Wait of canaryWatchSeconds) kept under a quarter of the lease.
-    const example = readFileSync(join(root, 'examples/analytics-cluster/release-7.2.0.yaml'), 'utf8').replace('canaryWatchSeconds: 5', 'canaryWatchSeconds: 1');
-    const current = join(runDirectory, 'release-7.2.0.yaml');
-    writeFileSync(current, example);
-    const first = await cli.run(['start', '-m', current, '--update-id', 'a']);
+    const first = await cli.run(['start', '--update-id', 'a']);
     expect(first.code, first.stderr).toBe(0);
     await cli.waitFor('a', (s) => s.phase === 'canary', 120_000);
     await new Promise((r) => setTimeout(r, 2 * LEASE_SECONDS * 1000)); // longer than the lease the step's invocation started with
 
     const next = join(runDirectory, 'release-7.3.0.yaml');
-    writeFileSync(next, example.replace('release: "7.2.0"', 'release: "7.3.0"').replace('previous: "7.1.3"', 'previous: "7.2.0"'));
+    writeFileSync(next, smallManifestYaml({ release: '7.3.0', previous: '7.2.0', platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS }));
     const second = await cli.run(['start', '-m', next, '--update-id', 'b']);
     expect(second.code, second.stdout).toBe(2);
     expect(second.stderr).toMatch(/lock held by update a \(execution RUNNING since \d{4}-\d\d-\d\dT[^)]*\)/);
