@@ -7,11 +7,11 @@ import type { FleetOperation } from '../../../src/local/fleet/fleet-fault';
 import type { LocalState } from '../../../src/local/local-state';
 import { isListening } from '../../../src/local/port-check';
 import { findRunProcesses } from '../../../src/local/run-processes';
-import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, smallInventory, smallManifest, writeSmallCluster } from '../workflow/small-cluster';
+import { EXAMPLE_STEPS, smallInventory, smallManifest, writeSmallCluster } from '../workflow/small-cluster';
 import { CliHarness } from './cli-harness';
 
 // The small cluster with the example's platform steps and hooks (what `writeSmallCluster` gives `local up`).
-const manifest = smallManifest({ platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS });
+const manifest = smallManifest(EXAMPLE_STEPS);
 const inventory = smallInventory();
 const state = (runDirectory: string): LocalState & { fleetPid?: number } => JSON.parse(readFileSync(join(runDirectory, 'state.json'), 'utf8')) as LocalState;
 // The java process itself, not its lifeline wrapper (whose arguments name the jar too).

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, smallManifestYaml, writeSmallCluster } from '../workflow/small-cluster';
+import { EXAMPLE_STEPS, smallManifestYaml, writeSmallCluster } from '../workflow/small-cluster';
 import { CliHarness } from './cli-harness';
 
 const LEASE_SECONDS = 4;
@@ -39,7 +39,7 @@ describe('one update at a time, from the command line', () => {
     await new Promise((r) => setTimeout(r, 2 * LEASE_SECONDS * 1000)); // longer than the lease the step's invocation started with
 
     const next = join(runDirectory, 'release-7.3.0.yaml');
-    writeFileSync(next, smallManifestYaml({ release: '7.3.0', previous: '7.2.0', platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS }));
+    writeFileSync(next, smallManifestYaml({ ...EXAMPLE_STEPS, release: '7.3.0', previous: '7.2.0' }));
     const second = await cli.run(['start', '-m', next, '--update-id', 'b']);
     expect(second.code, second.stdout).toBe(2);
     expect(second.stderr).toMatch(/lock held by update a \(execution RUNNING since \d{4}-\d\d-\d\dT[^)]*\)/);

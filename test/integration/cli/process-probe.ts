@@ -44,12 +44,8 @@ export function descendantsOf(pid: number): number[] {
   const parents = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      /* ended meanwhile */
-    }
+    const parent = parentOf(Number(entry));
+    if (parent !== undefined) parents.set(Number(entry), parent);
   }
   const found: number[] = [];
   const queue = [pid];
@@ -62,6 +58,16 @@ export function descendantsOf(pid: number): number[] {
     }
   }
   return found;
+}
+
+/** A process's parent pid, from /proc (the command name in parentheses may itself hold spaces and parentheses); undefined once it has ended. */
+export function parentOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return undefined; // ended meanwhile
+  }
 }
 
 /** A process's command line, argument by argument, from /proc; empty once it has ended. */

@@ -8,7 +8,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-creden
 import { isProcessAlive } from '../../../src/local/local-state';
 import { CommandHost } from '../../../src/local/command-host/command-host';
 import { SsmEmulator } from '../../../src/local/ssm/ssm-emulator';
-import { commandLineOf, descendantsOf } from '../cli/process-probe';
+import { commandLineOf, descendantsOf, parentOf } from '../cli/process-probe';
 
 describe('the command host: nodes’ scripts start outside the control plane’s process', () => {
   let scratch: string;
@@ -55,8 +55,7 @@ describe('the command host: nodes’ scripts start outside the control plane’s
     const fleet = await SimulatedFleet.start({ runDirectory: scratch, cluster: 'c', release: '1.0.0', platformSteps: [], nodes: [{ id: 'node-1', services: ['api'] }] });
     try {
       const [api] = (await fleet.status())[0]!.services;
-      const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-      const host = parentOf(api!.pid!);
+      const host = parentOf(api!.pid!)!;
       expect(host).not.toBe(process.pid);
       expect(commandLineOf(host).some((arg) => arg.endsWith('command-host-process.js'))).toBe(true);
       // A replica restarted by the workflow comes from the host as well.
@@ -96,7 +95,7 @@ describe('the command host: nodes’ scripts start outside the control plane’s
     const host = new CommandHost();
     try {
       const orphaned = await host.run({ file: '/bin/sleep', args: ['60'], cwd: scratch, env: {}, onOutput: () => undefined });
-      const hostPid = Number(readFileSync(`/proc/${orphaned.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+      const hostPid = parentOf(orphaned.pid)!;
       process.kill(hostPid, 'SIGKILL');
       expect(await orphaned.exited).toBeNull();
       process.kill(-orphaned.pid, 'SIGKILL');

@@ -19,12 +19,11 @@ describe('a service that failed on the canary, then stop --now and a redrive', (
     // The small cluster, with web depending on api as web-ui depends on query-planner in the example (both on the
     // canary): the failed service and its dependent.
     const manifest = smallManifest({
-      policy: '  canary: node-1\n  canaryWatchSeconds: 10\n  maxInFlight: 1\n  maxFailedNodes: 0',
       services: `  - { name: migrate, oneOff: true, run: cu-node oneoff run migrate "$CU_RELEASE", rollback: cu-node oneoff rollback migrate "$CU_RELEASE" }
   - { name: api, dependsOn: [migrate], minHealthy: 1, health: { http: /health } }
   - { name: web, dependsOn: [api], minHealthy: 1, health: { http: /health } }`,
     });
-    harness = await WorkflowHarness.start({ manifest, inventory: smallInventory() });
+    harness = await WorkflowHarness.start({ manifest: { ...manifest, policy: { ...manifest.policy, canaryWatchSeconds: 10 } }, inventory: smallInventory() });
   });
   afterAll(async () => harness?.stop());
 

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, smallInventory, smallManifest } from './small-cluster';
+import { EXAMPLE_STEPS, smallInventory, smallManifest } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 // The small cluster with the example's platform steps and hooks: the canary and two nodes it must leave untouched.
 describe('a canary failure, then resume', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
-    harness = await WorkflowHarness.start({ manifest: smallManifest({ platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS }), inventory: smallInventory() });
+    harness = await WorkflowHarness.start({ manifest: smallManifest(EXAMPLE_STEPS), inventory: smallInventory() });
   });
   afterAll(async () => harness?.stop());
 

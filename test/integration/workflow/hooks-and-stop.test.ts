@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, smallInventory, smallManifest } from './small-cluster';
+import { EXAMPLE_STEPS, smallInventory, smallManifest } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 // The small cluster with the example's platform steps and hooks: a check on every node, a canary and two waves.
 describe('pre-update checks and a graceful stop', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
-    harness = await WorkflowHarness.start({ manifest: smallManifest({ platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS }), inventory: smallInventory() });
+    harness = await WorkflowHarness.start({ manifest: smallManifest(EXAMPLE_STEPS), inventory: smallInventory() });
   });
   afterAll(async () => harness?.stop());
 

@@ -7,12 +7,11 @@ import { exitCodeFor } from '../../../src/cli/exit-codes';
 import { resumeUpdate } from '../../../src/cli/operations/resume-update';
 import { stopUpdate } from '../../../src/cli/operations/stop-update';
 import { locksOf } from '../../../src/cli/operations/target-locks';
-import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, EXAMPLE_PLATFORM_STEPS, smallInventory, smallManifest } from './small-cluster';
+import { EXAMPLE_PLATFORM_STEPS, EXAMPLE_STEPS, smallInventory, smallManifest } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 const LEASE_SECONDS = 6;
 const CLUSTER = 'small';
-const NODES = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Reads the lock item every `intervalMs` while an execution runs: what a second actor would see. */
@@ -49,13 +48,9 @@ describe('one update at a time, whatever runs long, stops or retries', () => {
     // the lock against the lease, not the size of the cluster (three nodes give a canary and two waves).
     // The canary watch is one Wait of canaryWatchSeconds (a path, not scaled locally); kept under a quarter of
     // the lease here until the watch becomes short checkpointed Waits of its own.
-    const manifest = smallManifest({
-      policy: '  canary: node-1\n  canaryWatchSeconds: 1\n  maxInFlight: 1\n  maxFailedNodes: 0',
-      platform: EXAMPLE_PLATFORM,
-      hooks: EXAMPLE_HOOKS,
-    });
+    const manifest = smallManifest(EXAMPLE_STEPS);
     harness = await WorkflowHarness.start({
-      manifest,
+      manifest: { ...manifest, policy: { ...manifest.policy, canaryWatchSeconds: 1 } },
       inventory: smallInventory(),
       handlerEnvironment: { LEASE_SECONDS: String(LEASE_SECONDS), CLUSTER_UPDATE_FAULT_LOSE_RESPONSE: 'hand-over' },
     });
@@ -149,7 +144,7 @@ describe('one update at a time, whatever runs long, stops or retries', () => {
     const ran = harness.fleet.operations().slice(before).filter((o) => o.ok && o.operation === 'platform-install');
     const perNodeStep = new Map<string, number>();
     for (const o of ran) perNodeStep.set(`${o.node}/${o.name}`, (perNodeStep.get(`${o.node}/${o.name}`) ?? 0) + 1);
-    expect(perNodeStep.size).toBe(NODES * EXAMPLE_PLATFORM_STEPS.length);
+    expect(perNodeStep.size).toBe(harness.fleet.nodeIds.length * EXAMPLE_PLATFORM_STEPS.length);
     expect([...perNodeStep].filter(([, n]) => n !== 1)).toEqual([]);
     const stale = (await harness.checkpoints.query('c')).filter((c) => c.fence <= running.fence && (c.endedAt ?? c.startedAt ?? '') > parkedAt);
     expect(stale).toEqual([]);
@@ -209,7 +204,7 @@ describe('one update at a time, whatever runs long, stops or retries', () => {
     const ran = harness.fleet.operations().slice(before).filter((o) => o.ok && o.operation === 'platform-install');
     const perNodeStep = new Map<string, number>();
     for (const o of ran) perNodeStep.set(`${o.node}/${o.name}`, (perNodeStep.get(`${o.node}/${o.name}`) ?? 0) + 1);
-    expect(perNodeStep.size).toBe(NODES * EXAMPLE_PLATFORM_STEPS.length);
+    expect(perNodeStep.size).toBe(harness.fleet.nodeIds.length * EXAMPLE_PLATFORM_STEPS.length);
     expect([...perNodeStep].filter(([, n]) => n !== 1)).toEqual([]);
     expect((await harness.fleet.status()).every((n) => n.release === '7.5.0')).toBe(true);
   });

@@ -1,10 +1,10 @@
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, EXAMPLE_PLATFORM_STEPS, smallInventory, smallManifest } from './small-cluster';
+import { EXAMPLE_PLATFORM_STEPS, EXAMPLE_STEPS, smallInventory, smallManifest } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 // The small cluster with the example's platform steps and hooks: every kind of call the workflow makes, on fewer nodes.
-const smallCluster = () => ({ manifest: smallManifest({ platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS }), inventory: smallInventory() });
+const smallCluster = () => ({ manifest: smallManifest(EXAMPLE_STEPS), inventory: smallInventory() });
 
 /**
  * The workflow absorbs the faults the real services produce under load:

@@ -17,18 +17,21 @@ nodes:
 `;
 export const smallInventory = (): Inventory => parseInventory(SMALL_INVENTORY_YAML);
 
-/** The example's platform steps (the last one updates the node agent itself), as `smallManifest`'s `platform`. */
+/** The example's platform steps (the last one updates the node agent itself), inside EXAMPLE_STEPS. */
 export const EXAMPLE_PLATFORM_STEPS = ['system-packages', 'config', 'python-packages', 'node-agent'] as const;
-export const EXAMPLE_PLATFORM = EXAMPLE_PLATFORM_STEPS.map((step) => `  - { name: ${step}, run: cu-node platform install ${step} "$CU_RELEASE"${step === 'node-agent' ? ', selfUpdate: true' : ''} }`).join('\n');
+const EXAMPLE_PLATFORM = EXAMPLE_PLATFORM_STEPS.map((step) => `  - { name: ${step}, run: cu-node platform install ${step} "$CU_RELEASE"${step === 'node-agent' ? ', selfUpdate: true' : ''} }`).join('\n');
 
-/** The example's hooks (a skippable pre-update check, one that is not, a post-update check), as `smallManifest`'s `hooks`. */
-export const EXAMPLE_HOOKS = `  preUpdate:
+/** The example's hooks (a skippable pre-update check, one that is not, a post-update check), inside EXAMPLE_STEPS. */
+const EXAMPLE_HOOKS = `  preUpdate:
     - { name: disk-space, run: cu-node hook disk-space, skippable: true }
     - { name: cluster-health, run: cu-node hook cluster-health }
   postUpdate:
     - { name: smoke, run: cu-node hook smoke }`;
 
 type SmallManifestParts = { release?: string; previous?: string; platform?: string; services?: string; hooks?: string; policy?: string };
+
+/** The example's platform steps and hooks, as `smallManifest` parts. */
+export const EXAMPLE_STEPS: SmallManifestParts = { platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS };
 
 /** The small cluster's manifest; each part replaces that section of the defaults (as YAML text). */
 export function smallManifest(parts: SmallManifestParts = {}): Manifest {
@@ -61,7 +64,7 @@ ${parts.hooks ?? '  preUpdate: []\n  postUpdate: []'}
 export function writeSmallCluster(directory: string): string[] {
   const manifest = join(directory, 'small-release.yaml');
   const inventory = join(directory, 'small-inventory.yaml');
-  writeFileSync(manifest, smallManifestYaml({ platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS }));
+  writeFileSync(manifest, smallManifestYaml(EXAMPLE_STEPS));
   writeFileSync(inventory, SMALL_INVENTORY_YAML);
   return ['-m', manifest, '--inventory', inventory];
 }

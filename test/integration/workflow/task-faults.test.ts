@@ -2,7 +2,7 @@ import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_HANDLER_METADATA_KEY } from '../../../lib/private/local-handler';
 import { synthesizeLocalTemplate } from '../../../src/local/synthesize-local-template';
-import { EXAMPLE_HOOKS, EXAMPLE_PLATFORM, smallInventory, smallManifest } from './small-cluster';
+import { EXAMPLE_STEPS, smallInventory, smallManifest } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 /** The canary task's function timeout here: above its poll budget (20 s), below the stack's 80 s, so a Lambda timeout costs less. */
@@ -19,7 +19,7 @@ describe('task faults armed at run time', () => {
     const canary = Object.values(template.Resources ?? {}).find((r) => r.Metadata?.[LOCAL_HANDLER_METADATA_KEY] === 'lambdas/canary-step.ts')!;
     (canary.Properties as Record<string, unknown>).Timeout = CANARY_TIMEOUT_SECONDS;
     // The small cluster with the example's platform steps and hooks: a canary, a hand-over and two waves.
-    harness = await WorkflowHarness.start({ template, manifest: smallManifest({ platform: EXAMPLE_PLATFORM, hooks: EXAMPLE_HOOKS }), inventory: smallInventory() });
+    harness = await WorkflowHarness.start({ template, manifest: smallManifest(EXAMPLE_STEPS), inventory: smallInventory() });
   });
   afterAll(async () => harness?.stop());
 
