@@ -1,16 +1,16 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
 import { findResources, resolveValue, type CloudFormationTemplate } from '../../src/local/template';
+import { testApp } from '../fixtures/test-app';
 
 /**
  * The synthesized definition is valid Amazon States Language (https://states-language.net/spec.html,
  * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-amazon-states-language.html), checked by asl-validator
  * (JSON schemas + JSONPath syntax + ARNs), beside the cdk-nag checks of the stack.
  */
-const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const app = testApp();
 const stack = new ClusterUpdateStack(app, 'Test');
 const json = Template.fromStack(stack).toJSON() as CloudFormationTemplate;
 

@@ -1,4 +1,4 @@
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Aspects, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
@@ -6,9 +6,10 @@ import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
 import { RE2JS } from 're2js';
 import { STEP_KINDS } from '../../src/core/step-runner/step-runner-contract';
 import { STEP_RUNNER_DOCUMENT_BUDGET_BYTES } from '../../src/core/step-runner/command-size';
+import { testApp } from '../fixtures/test-app';
 
 function synth(): { stack: Stack; template: Template } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const stack = new ClusterUpdateStack(app, 'Test');
   Aspects.of(stack).add(new AwsSolutionsChecks());
   return { stack, template: Template.fromStack(stack) };

@@ -1,7 +1,7 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
+import { testApp } from '../fixtures/test-app';
 
 /**
  * The plan task reads EC2 instance tags from EC2: ec2:DescribeTags and ec2:DescribeInstances have no resource-level
@@ -9,7 +9,7 @@ import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
  * only the function that reads the inventory gets them.
  */
 describe('inventory grants', () => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const template = Template.fromStack(new ClusterUpdateStack(app, 'Test')).toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   const policies = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Policy');
   const statementsOf = (id: string) => (policies.find(([logicalId]) => logicalId.startsWith(`Tasks${id}ServiceRoleDefaultPolicy`))![1].Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement;

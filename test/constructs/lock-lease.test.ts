@@ -1,12 +1,14 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
 import { WaitLongerThanLeaseError } from '../../lib/update-state-machine';
 import { findResources, resolveValue, type CloudFormationTemplate } from '../../src/local/template';
+import { testApp } from '../fixtures/test-app';
 
 const LEASE_SECONDS = 60;
-const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const app = testApp();
+// The App a too-short lease is refused in (made here: testApp's directory is removed after the file's tests).
+const refusingApp = testApp();
 const stack = new ClusterUpdateStack(app, 'Lease', { leaseSeconds: LEASE_SECONDS });
 const template = Template.fromStack(stack);
 const json = template.toJSON() as CloudFormationTemplate;
@@ -27,7 +29,7 @@ describe('the lease in the stack', () => {
     const fixed = states.filter(([, s]) => s.Type === 'Wait' && typeof s.Seconds === 'number');
     expect(fixed.length).toBeGreaterThan(0);
     for (const [name, wait] of fixed) expect(wait.Seconds as number, name).toBeLessThanOrEqual(LEASE_SECONDS / 4);
-    expect(() => new ClusterUpdateStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'TooShort', { leaseSeconds: 16 })).toThrow(WaitLongerThanLeaseError);
+    expect(() => new ClusterUpdateStack(refusingApp, 'TooShort', { leaseSeconds: 16 })).toThrow(WaitLongerThanLeaseError);
   });
 
   it('gives every task function the lease as LEASE_SECONDS', () => {

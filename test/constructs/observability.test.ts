@@ -1,13 +1,14 @@
-import { App, Aspects, Stack } from 'aws-cdk-lib';
+import { Aspects, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { ClusterUpdateStack, type ClusterUpdateStackProps } from '../../lib/cluster-update-stack';
 import { TASKS } from '../../lib/task-functions';
 import { DURATION_PHASES, MetricName } from '../../src/workflow/metric-names';
+import { testApp } from '../fixtures/test-app';
 
 function synth(props: ClusterUpdateStackProps = {}): { stack: Stack; template: Template } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const stack = new ClusterUpdateStack(app, 'Ops', props);
   Aspects.of(stack).add(new AwsSolutionsChecks());
   return { stack, template: Template.fromStack(stack) };
@@ -88,9 +89,9 @@ describe('observability of ClusterUpdateStack', () => {
     }
   });
 
+  const withEmail = synth({ notificationEmail: 'ops@example.com' }).template;
   it('has no email subscription unless an address is given', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
-    const withEmail = synth({ notificationEmail: 'ops@example.com' }).template;
     withEmail.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
   });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createClusterUpdateApp } from '../../lib/cluster-update-app';
 
@@ -12,8 +15,13 @@ const REGION = /\b(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-(?:north|south|east|w
 const ACCOUNT = /(?<![0-9a-f])[0-9]{12}(?![0-9a-f])/g;
 
 function synth(context: Record<string, unknown>, environment: NodeJS.ProcessEnv): string {
-  const { app, stack } = createClusterUpdateApp({ context: { 'aws:cdk:bundling-stacks': [], ...context }, environment });
-  return JSON.stringify(app.synth().getStackByName(stack.stackName).template);
+  const outdir = mkdtempSync(join(tmpdir(), 'cu-cdk-test-')); // not the CDK's default cdk.outXXXXXX, never removed
+  try {
+    const { app, stack } = createClusterUpdateApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context }, environment });
+    return JSON.stringify(app.synth().getStackByName(stack.stackName).template);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 describe('the stack is region- and account-agnostic unless an environment is pinned', () => {

@@ -1,12 +1,12 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
 import { TASKS } from '../../lib/task-functions';
 import { LOCAL_HANDLER_METADATA_KEY } from '../../lib/private/local-handler';
 import { findResources, resolveValue, type CloudFormationTemplate } from '../../src/local/template';
+import { testApp } from '../fixtures/test-app';
 
-const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const app = testApp();
 const stack = new ClusterUpdateStack(app, 'Test');
 const template = Template.fromStack(stack);
 const json = template.toJSON() as CloudFormationTemplate;

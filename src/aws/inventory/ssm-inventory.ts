@@ -1,4 +1,4 @@
-import { DescribeTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { DescribeInstanceInformationCommand, ListTagsForResourceCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { Inventory } from '../../core/inventory/schema';
 import { nodeKind } from '../../core/inventory/schema';
@@ -62,6 +62,10 @@ export async function readSsmInventory(clients: InventoryClients, cluster: strin
 
 /** The services and Name tags of EC2 instances, from EC2 DescribeTags (batched, all pages). */
 async function ec2Tags(ec2: EC2Client, instanceIds: readonly string[]): Promise<Map<string, Record<string, string>>> {
+  if (instanceIds.length === 0) return new Map();
+  // Loaded only for a cluster with EC2 instances: the package costs ~0.5 CPU-s to load (clients.ts).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { DescribeTagsCommand } = require('@aws-sdk/client-ec2') as typeof import('@aws-sdk/client-ec2');
   const tags = new Map<string, Record<string, string>>(instanceIds.map((id) => [id, {}]));
   for (let i = 0; i < instanceIds.length; i += DESCRIBE_TAGS_BATCH) {
     const batch = instanceIds.slice(i, i + DESCRIBE_TAGS_BATCH);

@@ -64,9 +64,10 @@ describe('the npm package, installed globally', () => {
 
   it('runs `demo` to the end from another directory: synth, compiled handlers, DynamoDB Local, the simulated fleet', async () => {
     // A two-node release keeps this under a minute on a quiet machine; the full example is test/integration/cli/demo.test.ts.
+    // No canary watch: the default of 60 s took half of this test's time, and what is tested here is the install.
     writeFileSync(
       join(elsewhere, 'release.yaml'),
-      'release: "2.0.0"\nprevious: "1.0.0"\ncluster: tiny\nplatform:\n  - { name: system-packages, run: \'cu-node platform install system-packages "$CU_RELEASE"\' }\nservices:\n  - { name: web, minHealthy: 1 }\n',
+      'release: "2.0.0"\nprevious: "1.0.0"\ncluster: tiny\npolicy: { canaryWatchSeconds: 0 }\nplatform:\n  - { name: system-packages, run: \'cu-node platform install system-packages "$CU_RELEASE"\' }\nservices:\n  - { name: web, minHealthy: 1 }\n',
     );
     writeFileSync(join(elsewhere, 'inventory.yaml'), 'nodes:\n  - { id: node-1, services: [web] }\n  - { id: node-2, services: [web] }\n');
     const demo = await cli(['demo', '-m', 'release.yaml', '--inventory', 'inventory.yaml', '--json'], 240_000);
