@@ -2,6 +2,7 @@ import { GetExecutionHistoryCommand, StartExecutionCommand, StopExecutionCommand
 import { ListCommandInvocationsCommand } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planHash } from '../../../src/core/plan/plan-hash';
+import { smallInventory, smallManifest } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 describe('crash mid-step and concurrent starts', () => {
@@ -10,6 +11,8 @@ describe('crash mid-step and concurrent starts', () => {
     // The canary task dies right after storing the config step's command id, and a wave task right after sending
     // its config command and before storing the command id (so its retry sends it again).
     harness = await WorkflowHarness.start({
+      manifest: smallManifest(),
+      inventory: smallInventory(),
       handlerEnvironment: { CLUSTER_UPDATE_FAULT_CRASH: 'after-checkpoint:canary:node-1:platform-config:attach-command,after-send:wave:node-2:platform-config' },
     });
   });
@@ -39,11 +42,11 @@ describe('crash mid-step and concurrent starts', () => {
     await Promise.all(ids.map((updateId) => harness.updates.create({ updateId, manifest, manifestHash: planHash(manifest), skipChecks: [] })));
     const began = Date.now();
     const arns = await Promise.all(
-      ids.map(async (updateId) => (await harness.clients.sfn.send(new StartExecutionCommand({ stateMachineArn: harness.runtime.stateMachineArn, name: updateId, input: JSON.stringify({ updateId, cluster: 'analytics-prod', skipChecks: [] }) }))).executionArn!),
+      ids.map(async (updateId) => (await harness.clients.sfn.send(new StartExecutionCommand({ stateMachineArn: harness.runtime.stateMachineArn, name: updateId, input: JSON.stringify({ updateId, cluster: harness.manifest.cluster, skipChecks: [] }) }))).executionArn!),
     );
     const lock = await (async () => {
       for (;;) {
-        const item = await harness.locks.get('analytics-prod');
+        const item = await harness.locks.get(harness.manifest.cluster);
         if (item && item.state === 'ACTIVE' && ids.includes(item.updateId)) return item;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -59,7 +62,7 @@ describe('crash mid-step and concurrent starts', () => {
     }
     // The losers' records say why; the holder is untouched.
     expect((await harness.updates.require(losers[0]!.split(':').pop()!)).error).toContain('LockHeldError');
-    expect((await harness.locks.get('analytics-prod'))!.updateId).toBe(lock.updateId);
+    expect((await harness.locks.get(harness.manifest.cluster))!.updateId).toBe(lock.updateId);
     await harness.clients.sfn.send(new StopExecutionCommand({ executionArn: arns.find((arn) => arn.endsWith(`:${lock.updateId}`))! }));
   });
 });

@@ -28,6 +28,11 @@ const EXAMPLE_HOOKS = `  preUpdate:
   postUpdate:
     - { name: smoke, run: cu-node hook smoke }`;
 
+/** The small cluster's services: the one-off `migrate` (with its rollback), `api` that needs it, and `web`. */
+export const SMALL_SERVICES = `  - { name: migrate, oneOff: true, run: cu-node oneoff run migrate "$CU_RELEASE", rollback: cu-node oneoff rollback migrate "$CU_RELEASE" }
+  - { name: api, dependsOn: [migrate], minHealthy: 1, health: { http: /health } }
+  - { name: web, minHealthy: 1, health: { http: /health } }`;
+
 type SmallManifestParts = { release?: string; previous?: string; platform?: string; services?: string; hooks?: string; policy?: string };
 
 /** The example's platform steps and hooks, as `smallManifest` parts. */
@@ -49,9 +54,7 @@ ${parts.policy ?? '  canary: node-1\n  canaryWatchSeconds: 0\n  maxInFlight: 1\n
 platform:
 ${parts.platform ?? '  - { name: config, run: cu-node platform install config "$CU_RELEASE" }'}
 services:
-${parts.services ?? `  - { name: migrate, oneOff: true, run: cu-node oneoff run migrate "$CU_RELEASE", rollback: cu-node oneoff rollback migrate "$CU_RELEASE" }
-  - { name: api, dependsOn: [migrate], minHealthy: 1, health: { http: /health } }
-  - { name: web, minHealthy: 1, health: { http: /health } }`}
+${parts.services ?? SMALL_SERVICES}
 hooks:
 ${parts.hooks ?? '  preUpdate: []\n  postUpdate: []'}
 `;

@@ -4,6 +4,7 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExecutionLog, type StepExecution } from '../../../src/core/step-runner/execution-log';
 import { STEP_RUNNER_FILES } from '../../../src/core/step-runner/step-runner-contract';
+import { EXAMPLE_STEPS, smallInventory, smallManifest } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 // Issue #15: a wave whose node is busy used to split, running its free nodes first and the busy one only after
@@ -11,7 +12,9 @@ import { WorkflowHarness } from './workflow-harness';
 describe('a platform wave with one node busy when it starts', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
-    harness = await WorkflowHarness.start();
+    // The small cluster with the example's platform steps, two nodes a wave: node-2 and node-3 after the canary.
+    const policy = '  canary: node-1\n  canaryWatchSeconds: 0\n  maxInFlight: 2\n  maxFailedNodes: 0';
+    harness = await WorkflowHarness.start({ manifest: smallManifest({ ...EXAMPLE_STEPS, policy }), inventory: smallInventory() });
   }, 300_000);
   afterAll(async () => harness?.stop());
 
@@ -23,7 +26,7 @@ describe('a platform wave with one node busy when it starts', () => {
     const cluster = harness.manifest.cluster;
     // node-3 shares the first wave with node-2. Another actor holds node-3 (a mutex of a newer fence, as a
     // superseding update's would be) until node-2 has been drained; node-2's config step takes 20 s more. Once
-    // free, node-3 is also wanted by the updates of its six services: the wave gets it when its turn comes.
+    // free, node-3 is also wanted by the update of its service: the wave gets it when its turn comes.
     const mutex = { pk: `MUTEX#${cluster}#node-3`, sk: 'MUTEX' };
     await harness.clients.documents.send(
       new PutCommand({ TableName: harness.runtime.tableName, Item: { ...mutex, holder: 'maintenance#test', updateId: 'another-update', fence: 1_000_000, expiresAt: Math.floor(Date.now() / 1000) + 3600 } }),
