@@ -17,7 +17,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-credentials';
 import type { LocalState } from './local-state';
 import { SsmEmulator } from './ssm/ssm-emulator';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions';
-import { LOCAL_POLL_BUDGET_SECONDS, synthesizeLocalTemplate } from './synthesize-local-template';
+import { LOCAL_POLL_BUDGET_SECONDS } from './local-poll-budget';
 import { findResources, resolveValue, type CloudFormationTemplate } from './template';
 import { commandDocuments } from './template/command-documents';
 
@@ -38,7 +38,7 @@ export interface LocalRuntimeProps {
   readonly serviceFaults?: ServiceFaultSettings;
   /** Evaluate each function's calls against its role's policies from the template (AccessDeniedException as on AWS). @default true */
   readonly enforceIam?: boolean;
-  /** The template to run instead of the synthesized stack's (tests: a stack with a grant removed). @default synthesizeLocalTemplate() */
+  /** The template to run instead of the synthesized stack's (tests: one synthesized once for the whole suite, or a stack with a grant removed). @default synthesizeLocalTemplate() */
   readonly template?: CloudFormationTemplate;
   /** Extra environment for the Lambda handlers (fault points, poll budgets). */
   readonly handlerEnvironment?: Readonly<Record<string, string>>;
@@ -55,7 +55,7 @@ export class LocalRuntime {
   public static async start(props: LocalRuntimeProps): Promise<LocalRuntime> {
     const runDirectory = resolve(props.runDirectory);
     mkdirSync(runDirectory, { recursive: true });
-    const template = props.template ?? synthesizeLocalTemplate();
+    const template = props.template ?? (await synthesizeStack());
     const iam = props.enforceIam === false ? undefined : LocalIam.ifAvailable(template);
     const authorizers = iam ? standInAuthorizers(iam) : undefined;
     const stopOnFailure: (() => Promise<void>)[] = [];
@@ -286,4 +286,13 @@ export async function createTables(template: CloudFormationTemplate, endpoint: s
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The real stack, synthesized now. Loaded on demand: the CDK costs ~1.2 CPU-s to load and ~1 s more to
+ * synthesize, which a caller that brings its template (the tests, from one synthesis for the whole suite) need not pay.
+ */
+async function synthesizeStack(): Promise<CloudFormationTemplate> {
+  const { synthesizeLocalTemplate } = await import('./synthesize-local-template');
+  return synthesizeLocalTemplate();
 }

@@ -3,16 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
+import { localPollBudgetSeconds } from './local-poll-budget';
 import type { CloudFormationTemplate } from './template';
-
-/** How long a local task invocation waits on node commands before handing back to the poll loop (POLL_BUDGET_SECONDS). */
-export const LOCAL_POLL_BUDGET_SECONDS = 20;
-
-/** The local poll budget: POLL_BUDGET_SECONDS of the environment when it is a positive number, else the default. */
-export function localPollBudgetSeconds(env: NodeJS.ProcessEnv = process.env): number {
-  const given = Number(env.POLL_BUDGET_SECONDS);
-  return given > 0 ? given : LOCAL_POLL_BUDGET_SECONDS;
-}
 
 /**
  * Synthesizes the real stack in-process, without bundling (the local runtime

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExecutionLog } from '../../src/core/step-runner/execution-log';
 import { STEP_RUNNER_FILES, stepRunnerParameters, type StepKind } from '../../src/core/step-runner/step-runner-contract';
 import { resolveScript, type SsmDocumentContent } from '../../src/local/ssm/ssm-document';
-import { synthesizeLocalTemplate } from '../../src/local/synthesize-local-template';
+import { localTemplate } from '../fixtures/local-template';
 import { commandDocuments } from '../../src/local/template/command-documents';
 import { programShims, type ProgramShims } from '../fixtures/program-shims';
 
@@ -28,7 +28,7 @@ describe('the step runner document on a node', () => {
 
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'cu-step-runner-'));
-    document = commandDocuments(synthesizeLocalTemplate())[0]!.content;
+    document = commandDocuments(localTemplate())[0]!.content;
     shims = programShims(scratch, ['flock', 'base64', 'rm', 'mkdir', 'date', 'grep', 'head', 'mktemp', 'cat', 'sed', 'awk', 'tr', 'cut']);
   });
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -9,7 +9,7 @@ import { SimulatedFleet } from '../../../src/local/fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
 import { SsmEmulator } from '../../../src/local/ssm/ssm-emulator';
 import type { SsmDocumentContent } from '../../../src/local/ssm/ssm-document';
-import { synthesizeLocalTemplate } from '../../../src/local/synthesize-local-template';
+import { localTemplate } from '../../fixtures/local-template';
 import { commandDocuments } from '../../../src/local/template/command-documents';
 
 /**
@@ -38,7 +38,7 @@ describe('SSM emulator: the agent compiles allowedPattern with RE2', () => {
   beforeAll(async () => {
     runDirectory = mkdtempSync(join(tmpdir(), 'cu-ssm-re2-'));
     fleet = await SimulatedFleet.start({ runDirectory, cluster: 'c', release: '1.0.0', platformSteps: ['system-packages'], nodes: [{ id: 'mi-0123456789abcdef0', services: [] }] });
-    [stepRunner] = commandDocuments(synthesizeLocalTemplate()) as [{ name: string; content: SsmDocumentContent }];
+    [stepRunner] = commandDocuments(localTemplate()) as [{ name: string; content: SsmDocumentContent }];
     ssm = await SsmEmulator.start({
       fleet,
       documents: {

@@ -15,7 +15,7 @@ import { STEP_RUNNER_FILES, stepRunnerParameters } from '../../../src/core/step-
 import { SimulatedFleet } from '../../../src/local/fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-credentials';
 import { SsmEmulator } from '../../../src/local/ssm/ssm-emulator';
-import { synthesizeLocalTemplate } from '../../../src/local/synthesize-local-template';
+import { localTemplate } from '../../fixtures/local-template';
 import { commandDocuments } from '../../../src/local/template/command-documents';
 import { runStepOnNodes } from '../../../src/workflow/run-step-on-nodes';
 import type { TaskInput, WorkflowContext } from '../../../src/workflow/workflow-context';
@@ -38,7 +38,7 @@ describe('each step runs exactly once per node', () => {
     scratch = mkdtempSync(join(tmpdir(), 'cu-once-'));
     table = await startLocalTable();
     fleet = await SimulatedFleet.start({ runDirectory: scratch, cluster: 'once', release: '1.0.0', platformSteps: ['config'], nodes: nodes.map((id) => ({ id, services: [] })), serviceProcesses: false });
-    const [document] = commandDocuments(synthesizeLocalTemplate());
+    const [document] = commandDocuments(localTemplate());
     documentName = document!.name;
     ssm = await SsmEmulator.start({ fleet, documents: { [documentName]: document!.content } });
     clients = createAwsClients({ region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, endpoints: { dynamodb: table.endpoint, ssm: ssm.endpoint } });

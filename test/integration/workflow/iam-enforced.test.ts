@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { synthesizeLocalTemplate } from '../../../src/local/synthesize-local-template';
+import { localTemplate } from '../../fixtures/local-template';
 import { findResources, type CloudFormationTemplate } from '../../../src/local/template';
 import { WorkflowHarness } from './workflow-harness';
 
@@ -11,7 +11,7 @@ import { WorkflowHarness } from './workflow-harness';
  * ssm:ListTagsForResource, which the inventory needs for hybrid nodes.
  */
 function withoutListTagsForPlan(): CloudFormationTemplate {
-  const template = synthesizeLocalTemplate();
+  const template = localTemplate();
   const [, policy] = Object.entries(findResources(template, 'AWS::IAM::Policy')).find(([id]) => id.startsWith('TasksPlanUpdateServiceRoleDefaultPolicy'))!;
   const document = policy.Properties!.PolicyDocument as { Statement: { Action: string | string[] }[] };
   for (const statement of document.Statement) {

@@ -1,7 +1,7 @@
 import { GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_HANDLER_METADATA_KEY } from '../../../lib/private/local-handler';
-import { synthesizeLocalTemplate } from '../../../src/local/synthesize-local-template';
+import { localTemplate } from '../../fixtures/local-template';
 import { EXAMPLE_STEPS, smallInventory, smallManifest } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
@@ -15,7 +15,7 @@ const CANARY_TIMEOUT_SECONDS = 30;
 describe('task faults armed at run time', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
-    const template = synthesizeLocalTemplate();
+    const template = localTemplate();
     const canary = Object.values(template.Resources ?? {}).find((r) => r.Metadata?.[LOCAL_HANDLER_METADATA_KEY] === 'lambdas/canary-step.ts')!;
     (canary.Properties as Record<string, unknown>).Timeout = CANARY_TIMEOUT_SECONDS;
     // The small cluster with the example's platform steps and hooks: a canary, a hand-over and two waves.

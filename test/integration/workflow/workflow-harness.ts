@@ -17,6 +17,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../src/local/local-creden
 import type { ServiceFaultSettings } from '../../../src/local/faults/service-faults';
 import { LocalRuntime } from '../../../src/local/runtime';
 import type { CloudFormationTemplate } from '../../../src/local/template';
+import { localTemplate } from '../../fixtures/local-template';
 
 const examples = join(__dirname, '../../../examples/analytics-cluster');
 export const exampleManifest = (): Manifest => parseManifest(readFileSync(join(examples, 'release-7.2.0.yaml'), 'utf8'));
@@ -27,7 +28,7 @@ export class WorkflowHarness {
   public static async start(options: { manifest?: Manifest; inventory?: Inventory; handlerEnvironment?: Record<string, string>; serviceFaults?: ServiceFaultSettings; template?: CloudFormationTemplate } = {}): Promise<WorkflowHarness> {
     const directory = mkdtempSync(join(tmpdir(), 'cu-workflow-'));
     const manifest = options.manifest ?? exampleManifest();
-    const runtime = await LocalRuntime.start({ runDirectory: directory, manifest, inventory: options.inventory ?? exampleInventory(), handlerEnvironment: options.handlerEnvironment, serviceFaults: options.serviceFaults, template: options.template });
+    const runtime = await LocalRuntime.start({ runDirectory: directory, manifest, inventory: options.inventory ?? exampleInventory(), handlerEnvironment: options.handlerEnvironment, serviceFaults: options.serviceFaults, template: options.template ?? localTemplate() });
     return new WorkflowHarness(directory, manifest, runtime);
   }
 

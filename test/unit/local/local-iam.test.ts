@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccessDenied, functionCredentials, LocalIam } from '../../../src/local/iam/local-iam';
 import { functionRoles } from '../../../src/local/iam/function-roles';
-import { synthesizeLocalTemplate } from '../../../src/local/synthesize-local-template';
+import { localTemplate } from '../../fixtures/local-template';
 import { dynamodbAuthorizationRequests } from '../../../src/local/dynamodb/dynamodb-authorization';
 import { commandDocuments } from '../../../src/local/template/command-documents';
 import { findResources, physicalName } from '../../../src/local/template';
@@ -12,7 +12,7 @@ import { findResources, physicalName } from '../../../src/local/template';
  * SendCommand resources and ssm:resourceTag/<key>: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssystemsmanager.html;
  * TransactWriteItems authorized per item: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
  */
-const template = synthesizeLocalTemplate();
+const template = localTemplate();
 const iam = LocalIam.ifAvailable(template)!;
 const canary = functionRoles(template).find((r) => r.functionLogicalId.startsWith('TasksCanaryStep'))!;
 const key = functionCredentials(canary.functionLogicalId).accessKeyId;

@@ -10,7 +10,7 @@ import { stepRunnerParameters } from '../../../../src/core/step-runner/step-runn
 import { SimulatedFleet } from '../../../../src/local/fleet/simulated-fleet';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../../../src/local/local-credentials';
 import { SsmEmulator } from '../../../../src/local/ssm/ssm-emulator';
-import { synthesizeLocalTemplate } from '../../../../src/local/synthesize-local-template';
+import { localTemplate } from '../../../fixtures/local-template';
 import { commandDocuments } from '../../../../src/local/template/command-documents';
 
 describe('CommandRunner and the SSM inventory against the emulator and the real step-runner document', () => {
@@ -24,7 +24,7 @@ describe('CommandRunner and the SSM inventory against the emulator and the real 
     scratch = mkdtempSync(join(tmpdir(), 'cu-runner-'));
     const nodes = Array.from({ length: 60 }, (_, i) => ({ id: `node-${i + 1}`, services: i % 2 === 0 ? ['search'] : ['search', 'tql'], healthy: i !== 59 }));
     fleet = await SimulatedFleet.start({ runDirectory: scratch, cluster: 'big', release: '1.0.0', platformSteps: ['config'], nodes, serviceProcesses: false });
-    const [document] = commandDocuments(synthesizeLocalTemplate());
+    const [document] = commandDocuments(localTemplate());
     ssm = await SsmEmulator.start({ fleet, documents: { [document!.name]: document!.content } });
     client = new SSMClient({ endpoint: ssm.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
     runner = new CommandRunner({ ssm: client, documentName: document!.name });
