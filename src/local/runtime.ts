@@ -17,7 +17,7 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from './local-credentials';
 import type { LocalState } from './local-state';
 import { SsmEmulator } from './ssm/ssm-emulator';
 import { LocalStepFunctions } from './stepfunctions/local-step-functions';
-import { LOCAL_POLL_BUDGET_SECONDS } from './local-poll-budget';
+import { LOCAL_POLL_BUDGET_SECONDS, LOCAL_POLL_INTERVAL_MS } from './local-poll-settings';
 import { findResources, resolveValue, type CloudFormationTemplate } from './template';
 import { commandDocuments } from './template/command-documents';
 
@@ -243,7 +243,7 @@ export async function startStepFunctions(props: {
       CLUSTER_UPDATE_LOCAL: '1',
       // Local polls are short so progress is quick; handler logs stay quiet unless asked for.
       POLL_BUDGET_SECONDS: String(LOCAL_POLL_BUDGET_SECONDS),
-      POLL_INTERVAL_MS: '150',
+      POLL_INTERVAL_MS: String(LOCAL_POLL_INTERVAL_MS),
       POWERTOOLS_LOG_LEVEL: process.env.CLUSTER_UPDATE_LOG_LEVEL ?? 'SILENT',
       // No CloudWatch here: EMF metric lines would only clutter the terminal (and cost a checkpoint query per update end).
       POWERTOOLS_METRICS_DISABLED: 'true',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ClusterUpdateStack } from '../../lib/cluster-update-stack';
-import { localPollBudgetSeconds } from './local-poll-budget';
+import { localPollBudgetSeconds } from './local-poll-settings';
 import type { CloudFormationTemplate } from './template';
 
 /**

@@ -14,6 +14,7 @@ import { STEP_RUNNER_FILES } from '../../src/core/step-runner/step-runner-contra
 import { parseExecutionLog } from '../../src/core/step-runner/execution-log';
 import { PACKAGE_ROOT } from '../../src/package-root';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../src/local/local-credentials';
+import { LOCAL_POLL_BUDGET_SECONDS, LOCAL_POLL_INTERVAL_MS } from '../../src/local/local-poll-settings';
 import { LocalRuntime } from '../../src/local/runtime';
 import { synthesizeLocalTemplate } from '../../src/local/synthesize-local-template';
 import { commandDocuments } from '../../src/local/template/command-documents';
@@ -80,7 +81,8 @@ export const makespanBench: BenchModule = {
       data: {
         manifest: { base: 'examples/analytics-cluster/release-7.2.0.yaml', platformSeconds: PLATFORM_SECONDS, serviceSeconds: SERVICE_SECONDS, canaryWatchSeconds: 0, hooksDrainRejoinHealth: 'as in the example, counted as 0 s' },
         waitScale: 1,
-        handlerEnvironment: 'defaults (POLL_BUDGET_SECONDS 20, POLL_INTERVAL_MS 150)',
+        // What the runtime gave the handlers: its defaults, or an operator's setting from this run's environment.
+        handlerEnvironment: Object.fromEntries(['POLL_BUDGET_SECONDS', 'POLL_INTERVAL_MS'].map((name) => [name, process.env[name] || String(name === 'POLL_INTERVAL_MS' ? LOCAL_POLL_INTERVAL_MS : LOCAL_POLL_BUDGET_SECONDS)])),
         ansible: missing ?? 'ran',
         rows,
       },
