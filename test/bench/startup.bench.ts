@@ -15,7 +15,7 @@ const GOAL_MS = 300;
 interface Case {
   readonly name: string;
   readonly args: readonly string[];
-  /** The exit code a run must have (status without a runtime is refused, after loading everything it needs). */
+  /** The exit code a run must have (status without a runtime is refused). */
   readonly exitCode: number;
 }
 
@@ -64,8 +64,9 @@ function measure(node: string, testCase: Case, home: string): { medianMs: number
 
 /**
  * Start-up of the compiled CLI: median wall time of 10 runs of `--help`, `plan` (the example) and `status`
- * (no runtime running, so it loads the SDK and stops), on each Node here, with `node -e 0` as the floor the
- * machine's load sets (shared machines are noisy; compare against it).
+ * (no runtime running, so it stops once it finds none: the SDK clients load only when a command calls AWS), on
+ * each Node here, with `node -e 0` as the floor the machine's load sets (shared machines are noisy; compare
+ * against it).
  */
 export const startupBench: BenchModule = {
   name: 'startup',
