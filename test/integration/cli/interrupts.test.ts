@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isListening } from '../../../src/local/port-check';
 import { findRunProcesses } from '../../../src/local/run-processes';
+import { writeSmallCluster } from '../workflow/small-cluster';
 import { alive, descendantsOf, listeningPorts } from './process-probe';
 
 const BIN = join(__dirname, '../../../bin/cluster-update.js');
@@ -67,7 +68,8 @@ describe('interrupting long-running commands', () => {
 
   it.each(['SIGINT', 'SIGTERM'] as const)('local serve stopped by %s mid-update stops its stand-ins and the fleet; a watch stopped by it says the update goes on', async (signal) => {
     runDirectory = mkdtempSync(join(tmpdir(), 'cu-int-serve-'));
-    const serve = run(['local', 'serve', '--run-dir', runDirectory, '--persistent']);
+    // The small cluster: what is stopped here is the runtime, whatever its size (the demo above runs the example).
+    const serve = run(['local', 'serve', '--run-dir', runDirectory, '--persistent', ...writeSmallCluster(runDirectory)]);
     await until(() => existsSync(join(runDirectory, 'state.json')), 'local serve to be ready');
     const watch = run(['start', '--update-id', 'interrupted', '--watch', '--run-dir', runDirectory]);
     await until(() => /canary|wave/i.test(watch.output), 'the watch to show progress');
