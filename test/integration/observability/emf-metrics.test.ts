@@ -9,10 +9,9 @@ interface EmfLine {
 
 /**
  * The real handlers, run by the local runtime with metrics switched back on:
- * what a deployed stack would write to CloudWatch when an update succeeds.
+ * what a deployed stack would write to CloudWatch when an update succeeds. On the small cluster with the
+ * example's platform steps and hooks: every phase of an update, in a third of the example's time.
  */
-// The small cluster with the example's platform steps and hooks: every phase of an update, in a third of the
-// example's time.
 describe('EMF metrics of a full update', () => {
   let harness: WorkflowHarness;
   const lines: EmfLine[] = [];

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '../../../src/core/inventory/schema';
-import { EXAMPLE_STEPS, smallInventory, smallManifest } from './small-cluster';
+import { EXAMPLE_STEPS, smallInventory, smallManifest, smallPolicy } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 /**
  * The small cluster, with the example's platform steps, as AWS would know it: two EC2 instances (i- + 17 hex
- * digits, tags in EC2) and a hybrid node (mi- + 17 hex, tags in SSM), each with a readable Name tag. The real synthesized state machine plans from
- * SSM DescribeInstanceInformation + EC2 DescribeTags + SSM ListTagsForResource, and sends every command to those ids.
+ * digits, tags in EC2) and a hybrid node (mi- + 17 hex, tags in SSM), each with a readable Name tag. The real
+ * synthesized state machine plans from SSM DescribeInstanceInformation + EC2 DescribeTags + SSM
+ * ListTagsForResource, and sends every command to those ids.
  * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_ListTagsForResource.html (ManagedInstance: mi- only)
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeTags.html
  */
@@ -24,8 +25,7 @@ describe('an inventory of EC2 instance and hybrid node ids, end to end on the re
   let harness: WorkflowHarness;
   beforeAll(async () => {
     // canary: auto, as the example's: the manifest cannot know the ids AWS gives.
-    const policy = '  canary: auto\n  canaryWatchSeconds: 0\n  maxInFlight: 1\n  maxFailedNodes: 0';
-    harness = await WorkflowHarness.start({ manifest: smallManifest({ ...EXAMPLE_STEPS, policy }), inventory: awsShaped(smallInventory()) });
+    harness = await WorkflowHarness.start({ manifest: smallManifest({ ...EXAMPLE_STEPS, policy: smallPolicy({ canary: 'auto' }) }), inventory: awsShaped(smallInventory()) });
   }, 300_000);
   afterAll(async () => harness?.stop());
 

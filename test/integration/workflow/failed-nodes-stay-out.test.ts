@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeSlots } from '../../../src/aws/store/node-slots';
 import { parseInventory } from '../../../src/core/inventory/parse-inventory';
 import { AvailabilityProber } from '../../../src/local/fleet/availability-prober';
-import { smallManifest } from './small-cluster';
+import { smallManifest, smallPolicy } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 // api: 3 replicas, minHealthy 2 → one may be out at a time; web: 2 replicas, minHealthy 1, after api. web waits
@@ -19,7 +19,7 @@ nodes:
   - { id: node-4, services: [web] }
 `);
 const manifest = smallManifest({
-  policy: '  canary: node-1\n  canaryWatchSeconds: 1\n  maxInFlight: 1\n  maxFailedNodes: 1',
+  policy: smallPolicy({ canaryWatchSeconds: 1, maxFailedNodes: 1 }),
   // The second platform step restarts web where it runs (a config reload, say); on node-4 it comes back answering 503.
   platform: `  - { name: config, run: cu-node platform install config "$CU_RELEASE" }
   - { name: reload-web, run: "cu-node service start web || true" }`,

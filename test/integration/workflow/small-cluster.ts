@@ -33,6 +33,12 @@ export const SMALL_SERVICES = `  - { name: migrate, oneOff: true, run: cu-node o
   - { name: api, dependsOn: [migrate], minHealthy: 1, health: { http: /health } }
   - { name: web, minHealthy: 1, health: { http: /health } }`;
 
+/** The small cluster's policy as a `smallManifest` part; each field replaces its default. */
+export function smallPolicy(policy: { canary?: string; canaryWatchSeconds?: number; maxInFlight?: number; maxFailedNodes?: number } = {}): string {
+  const { canary = 'node-1', canaryWatchSeconds = 0, maxInFlight = 1, maxFailedNodes = 0 } = policy;
+  return `  canary: ${canary}\n  canaryWatchSeconds: ${canaryWatchSeconds}\n  maxInFlight: ${maxInFlight}\n  maxFailedNodes: ${maxFailedNodes}`;
+}
+
 type SmallManifestParts = { release?: string; previous?: string; platform?: string; services?: string; hooks?: string; policy?: string };
 
 /** The example's platform steps and hooks, as `smallManifest` parts. */
@@ -50,7 +56,7 @@ release: "${parts.release ?? '7.2.0'}"
 previous: "${parts.previous ?? '7.1.3'}"
 cluster: small
 policy:
-${parts.policy ?? '  canary: node-1\n  canaryWatchSeconds: 0\n  maxInFlight: 1\n  maxFailedNodes: 0'}
+${parts.policy ?? smallPolicy()}
 platform:
 ${parts.platform ?? '  - { name: config, run: cu-node platform install config "$CU_RELEASE" }'}
 services:

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInventory } from '../../../src/core/inventory/parse-inventory';
-import { EXAMPLE_STEPS, smallManifest } from './small-cluster';
+import { EXAMPLE_STEPS, smallManifest, smallPolicy } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 // Five nodes with the small cluster's services and the example's platform steps, two a wave: node-3 fails in the
 // first wave beside node-2; node-4 and node-5 come after it.
-const manifest = smallManifest({ ...EXAMPLE_STEPS, policy: '  canary: node-1\n  canaryWatchSeconds: 0\n  maxInFlight: 2\n  maxFailedNodes: 0' });
+const manifest = smallManifest({ ...EXAMPLE_STEPS, policy: smallPolicy({ maxInFlight: 2 }) });
 const inventory = parseInventory(`
 nodes:
   - { id: node-1, services: [api, web] }

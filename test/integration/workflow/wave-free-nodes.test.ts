@@ -4,7 +4,7 @@ import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExecutionLog, type StepExecution } from '../../../src/core/step-runner/execution-log';
 import { STEP_RUNNER_FILES } from '../../../src/core/step-runner/step-runner-contract';
-import { EXAMPLE_STEPS, smallInventory, smallManifest } from './small-cluster';
+import { EXAMPLE_STEPS, smallInventory, smallManifest, smallPolicy } from './small-cluster';
 import { WorkflowHarness } from './workflow-harness';
 
 // Issue #15: a wave whose node is busy used to split, running its free nodes first and the busy one only after
@@ -13,8 +13,7 @@ describe('a platform wave with one node busy when it starts', () => {
   let harness: WorkflowHarness;
   beforeAll(async () => {
     // The small cluster with the example's platform steps, two nodes a wave: node-2 and node-3 after the canary.
-    const policy = '  canary: node-1\n  canaryWatchSeconds: 0\n  maxInFlight: 2\n  maxFailedNodes: 0';
-    harness = await WorkflowHarness.start({ manifest: smallManifest({ ...EXAMPLE_STEPS, policy }), inventory: smallInventory() });
+    harness = await WorkflowHarness.start({ manifest: smallManifest({ ...EXAMPLE_STEPS, policy: smallPolicy({ maxInFlight: 2 }) }), inventory: smallInventory() });
   }, 300_000);
   afterAll(async () => harness?.stop());
 
