@@ -13,8 +13,6 @@ export interface HostedExit {
 /** A process started by the host: its process id (the leader of its own process group) and how it ended. */
 export interface HostedScript {
   readonly pid: number;
-  /** The exit code, or null when it was killed by a signal or could not start. */
-  readonly exited: Promise<number | null>;
   readonly ended: Promise<HostedExit>;
   /** Sends `signal` to the process itself (not its group), through the host, which knows whether it still runs. */
   kill(signal: NodeJS.Signals): void;
@@ -80,7 +78,7 @@ export class CommandHost {
       const kill = (signal: NodeJS.Signals) => {
         if (host.connected) host.send({ type: 'signal', id, signal });
       };
-      this.pending.set(id, { run, started: (pid) => started({ pid, ended: end, exited: end.then((e) => e.code), kill }), failed, ended });
+      this.pending.set(id, { run, started: (pid) => started({ pid, ended: end, kill }), failed, ended });
       host.channel?.ref(); // while scripts run, the host keeps this process alive, as their pipes did
       host.send({ type: 'run', id, file: run.file, args: run.args, cwd: run.cwd, env: run.env, stderrFile: run.stderrFile });
     });

@@ -94,7 +94,7 @@ export class SsmInvocation {
     }, options.executionTimeoutSeconds * 1000);
     // A cancel that came while the script was being started.
     if (this.cancelRequested) this.killGroup();
-    const code = await started.exited;
+    const { code } = await started.ended; // null: killed by a signal, or its host went away
     clearTimeout(timer);
     this.pid = undefined;
     if (this.cancelRequested) return this.finish('Cancelled', 'Cancelled');

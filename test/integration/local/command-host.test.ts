@@ -81,13 +81,13 @@ describe('the command host: nodes’ scripts start outside the control plane’s
     await vi.waitFor(() => expect(existsSync(marker) && readFileSync(marker, 'utf8').trim()).toBeTruthy(), { timeout: 5000, interval: 20 });
     const grandchild = Number(readFileSync(marker, 'utf8'));
     process.kill(-run.pid, 'SIGTERM');
-    expect(await run.exited).toBeNull();
+    expect((await run.ended).code).toBeNull();
     await vi.waitFor(() => expect(isProcessAlive(grandchild)).toBe(false), { timeout: 5000, interval: 20 });
 
     const long = await host.run({ file: '/bin/sleep', args: ['60'], cwd: scratch, env: {}, onOutput: () => undefined });
     expect(isProcessAlive(long.pid)).toBe(true);
     await host.stop();
-    expect(await long.exited).toBeNull();
+    expect((await long.ended).code).toBeNull();
     await vi.waitFor(() => expect(isProcessAlive(long.pid)).toBe(false), { timeout: 5000, interval: 20 });
   });
 
@@ -97,11 +97,11 @@ describe('the command host: nodes’ scripts start outside the control plane’s
       const orphaned = await host.run({ file: '/bin/sleep', args: ['60'], cwd: scratch, env: {}, onOutput: () => undefined });
       const hostPid = parentOf(orphaned.pid)!;
       process.kill(hostPid, 'SIGKILL');
-      expect(await orphaned.exited).toBeNull();
+      expect((await orphaned.ended).code).toBeNull();
       process.kill(-orphaned.pid, 'SIGKILL');
       const output: string[] = [];
       const next = await host.run({ file: '/bin/echo', args: ['again'], cwd: scratch, env: {}, onOutput: (_, text) => output.push(text) });
-      expect(await next.exited).toBe(0);
+      expect((await next.ended).code).toBe(0);
       expect(output.join('')).toBe('again\n');
     } finally {
       await host.stop();
